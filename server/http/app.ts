@@ -1,0 +1,41 @@
+// The companion server's HTTP API. Errors are JSON `{ error: { code, message } }`.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { currentSchemaVersion } from '../db/migrate';
+
+export interface AppDeps {
+  readonly pool: pg.Pool;
+  readonly logLevel: string;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({ logger: { level: deps.logLevel }, bodyLimit: 64 * 1024 });
+
+  app.setErrorHandler(
+    (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      void reply.status(status).send({
+        error: {
+          code: status >= 500 ? 'INTERNAL' : (error.code ?? 'BAD_REQUEST'),
+          message: status >= 500 ? 'Internal server error' : error.message,
+        },
+      });
+    },
+  );
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'No such route' } });
+  });
+
+  app.get('/healthz', async (request, reply) => {
+    try {
+      const schemaVersion = await currentSchemaVersion(deps.pool);
+      return { db: 'ok', schemaVersion };
+    } catch (error) {
+      request.log.warn({ err: error }, 'health check could not reach the database');
+      return reply.status(503).send({ db: 'unavailable' });
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,69 @@
+// Starts the companion server: its database (embedded or DATABASE_URL), the migrations, then the
+// HTTP API. close() undoes it in reverse order so a stop loses nothing.
+import { hostname } from 'node:os';
+import pg from 'pg';
+import pino from 'pino';
+import type { ServerConfig } from './config';
+import { startEmbeddedPostgres, type RunningPostgres } from './db/embedded-postgres';
+import { migrate } from './db/migrate';
+import { buildApp } from './http/app';
+
+export const SERVER_VERSION = '0.1.0';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const log = pino({ level: config.logLevel, base: { component: 'server' } });
+  let embedded: RunningPostgres | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      baseDir: config.dataDir,
+      log: (line) => log.debug({ postgres: line }),
+    });
+    databaseUrl = embedded.url;
+    log.info({ dataDir: config.dataDir, pgPort: embedded.port }, 'embedded Postgres ready');
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle client that loses its connection (Postgres restarted) must not crash the process.
+  pool.on('error', (error: Error & { code?: string }) =>
+    log.warn({ message: error.message, code: error.code }, 'idle database connection lost'),
+  );
+
+  try {
+    const { applied, schemaVersion } = await migrate(pool, {
+      log: (line) => log.info(line),
+    });
+    log.info({ applied, schemaVersion }, 'schema up to date');
+  } catch (error) {
+    await pool.end();
+    await embedded?.stop();
+    throw error;
+  }
+
+  const { rows } = await pool.query<{ id: string }>(
+    'INSERT INTO server_instances (hostname, pid, app_version) VALUES ($1, $2, $3) RETURNING id',
+    [hostname(), process.pid, SERVER_VERSION],
+  );
+  const instanceId = rows[0]?.id;
+
+  const app = buildApp({ pool, logLevel: config.logLevel });
+  const url = await app.listen({ host: config.host, port: config.port });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await pool.query('UPDATE server_instances SET stopped_at = now() WHERE id = $1', [
+        instanceId,
+      ]);
+      await pool.end();
+      await embedded?.stop();
+    })());
+
+  return { url, pool, close };
+}

@@ -1,0 +1,16 @@
+// Typed errors of the main process. Each carries a stable code; describeError turns anything
+// thrown into a code and a message that are safe to hand to the renderer.
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export function describeError(error: unknown): { code: string; message: string } {
+  if (error instanceof AppError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: 'Something went wrong in the app; see the log for details.' };
+}

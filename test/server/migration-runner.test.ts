@@ -1,0 +1,64 @@
+// The migration runner on real Postgres: applies everything once, is idempotent, refuses an
+// edited landed file, and serialises runners that start together.
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrate, migrationStatus, MIGRATIONS_DIR, readMigrations } from '../../server/db/migrate';
+import { freshDatabase } from '../support/database';
+import { spawnNode } from '../support/processes';
+
+describe('migration runner', () => {
+  it('applies every migration to an empty database, then finds nothing to do', async () => {
+    const db = await freshDatabase();
+    const files = await readMigrations();
+    const first = await migrate(db.pool);
+    expect(first.applied).toEqual(files.map((f) => f.version));
+    const second = await migrate(db.pool);
+    expect(second.applied).toEqual([]);
+    expect(second.schemaVersion).toBe(files.at(-1)?.version);
+    const status = await migrationStatus(db.pool);
+    expect(status.every((row) => row.appliedAt instanceof Date)).toBe(true);
+  });
+
+  it('refuses to run when a landed migration was edited', async () => {
+    const db = await freshDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    await migrate(db.pool, { dir });
+    const [firstFile] = (await readdir(dir)).sort();
+    await writeFile(join(dir, firstFile!), '-- edited after landing\nSELECT 1;\n');
+    await expect(migrate(db.pool, { dir })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+  });
+
+  it('rolls back a failing migration whole and records nothing for it', async () => {
+    const db = await freshDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    await writeFile(
+      join(dir, '9999_broken.sql'),
+      'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n',
+    );
+    await expect(migrate(db.pool, { dir })).rejects.toMatchObject({ code: 'FAILED' });
+    const { rows } = await db.pool.query("SELECT to_regclass('half_done') AS t");
+    expect(rows[0].t).toBeNull();
+    const status = await migrationStatus(db.pool, dir);
+    expect(status.find((row) => row.version === 9999)?.appliedAt).toBeNull();
+  });
+
+  it('two runner processes started together: one applies, the other then has nothing to do', async () => {
+    const db = await freshDatabase();
+    const runners = [0, 1].map(() =>
+      spawnNode(['--import', 'tsx', 'scripts/migrate.ts'], { DATABASE_URL: db.url }),
+    );
+    const codes = await Promise.all(runners.map((r) => r.exited));
+    expect(codes).toEqual([0, 0]);
+    const outputs = runners.map((r) => r.output());
+    expect(outputs.filter((o) => o.includes('schema now at version'))).toHaveLength(1);
+    expect(outputs.filter((o) => o.includes('nothing to do'))).toHaveLength(1);
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(rows[0].n).toBe((await readMigrations()).length);
+  });
+});

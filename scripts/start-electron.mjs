@@ -1,26 +1,10 @@
-// `npm start`: builds and opens the desktop app. Electron's binary is fetched on first run from
-// its download host; where that is missing, say so in one line instead of a download attempt
-// and a stack trace.
+// `npm start`: builds and opens the desktop app. Where Electron's binary is missing, say so in
+// one line instead of a download attempt and a stack trace.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { electronBinary } from './electron-binary.mjs';
 
 const require = createRequire(import.meta.url);
-
-export function electronBinary() {
-  const packageDir = dirname(require.resolve('electron/package.json'));
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const pathFile = join(packageDir, 'path.txt');
-  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined;
-  if (override) {
-    const binary = join(override, relative ?? 'electron');
-    return existsSync(binary) ? binary : undefined;
-  }
-  if (!relative) return undefined;
-  const binary = join(packageDir, 'dist', relative);
-  return existsSync(binary) ? binary : undefined;
-}
 
 if (!electronBinary()) {
   console.error(

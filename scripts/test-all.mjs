@@ -5,7 +5,7 @@
 // The whole run happens inside a private D-Bus session with a throwaway, unlocked GNOME keyring,
 // so tests use a real OS keychain without touching the developer's own.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -79,6 +79,19 @@ for (const project of ['tsconfig.shared.json', 'tsconfig.node.json', 'tsconfig.w
 }
 check('build (electron-vite)', bin('electron-vite'), ['build']);
 
+/** Adds a test runner's counts; a runner that failed without reporting a failure counts as one. */
+function runner(name, ok, counts) {
+  if (counts) {
+    totals.passed += counts.passed;
+    totals.failed += counts.failed;
+    totals.skipped += counts.skipped;
+  }
+  if (!ok) {
+    failures.push(name);
+    if (!counts || counts.failed === 0) totals.failed += 1;
+  }
+}
+
 const vitestReport = join(outDir, 'vitest.json');
 const vitestOk = step('vitest', bin('vitest'), [
   'run',
@@ -87,37 +100,36 @@ const vitestOk = step('vitest', bin('vitest'), [
   `--outputFile.json=${vitestReport}`,
 ]);
 const vitest = readJson(vitestReport);
-if (vitest) {
-  totals.passed += vitest.numPassedTests;
-  totals.failed += vitest.numFailedTests;
-  totals.skipped += vitest.numPendingTests + (vitest.numTodoTests ?? 0);
-  // Files that failed to load count as failures even when no test inside them ran.
-  const brokenFiles = vitest.testResults.filter(
-    (f) => f.status === 'failed' && f.assertionResults.length === 0,
-  );
-  totals.failed += brokenFiles.length;
-}
-if (!vitestOk && (!vitest || vitest.numFailedTests === 0)) {
-  totals.failed += vitest ? 0 : 1;
-  failures.push('vitest');
-} else if (!vitestOk) failures.push('vitest');
+runner(
+  'vitest',
+  vitestOk,
+  vitest && {
+    passed: vitest.numPassedTests,
+    // A file that failed to load has no tests in it but is a failure all the same.
+    failed:
+      vitest.numFailedTests +
+      vitest.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0)
+        .length,
+    skipped: vitest.numPendingTests + (vitest.numTodoTests ?? 0),
+  },
+);
 
 const playwrightReport = join(outDir, 'playwright.json');
 const playwrightOk = step('playwright', bin('playwright'), ['test', '--reporter=list,json'], {
   PLAYWRIGHT_JSON_OUTPUT_FILE: playwrightReport,
 });
 const playwright = readJson(playwrightReport);
-if (playwright) {
-  totals.passed += playwright.stats.expected + playwright.stats.flaky;
-  totals.failed += playwright.stats.unexpected;
-  totals.skipped += playwright.stats.skipped;
-}
-if (!playwrightOk) {
-  if (!playwright || playwright.stats.unexpected === 0) totals.failed += 1;
-  failures.push('playwright');
-}
+runner(
+  'playwright',
+  playwrightOk,
+  playwright && {
+    passed: playwright.stats.expected + playwright.stats.flaky,
+    failed: playwright.stats.unexpected,
+    skipped: playwright.stats.skipped,
+  },
+);
 
 if (failures.length) console.log(`\nfailed: ${failures.join(', ')}`);
 const skipped = totals.skipped ? `, ${totals.skipped} skipped` : '';
 console.log(`\n${totals.passed} passed, ${totals.failed} failed${skipped}`);
-process.exit(totals.failed === 0 && failures.length === 0 && existsSync(outDir) ? 0 : 1);
+process.exit(totals.failed === 0 && failures.length === 0 ? 0 : 1);

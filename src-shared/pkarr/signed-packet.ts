@@ -1,0 +1,197 @@
+// PKARR SignedPacket: pubkey(32) ‖ sig(64) ‖ timestamp(8, BE µs) ‖ DNS packet. Relays carry it
+// without the pubkey (it is in the URL); the signature covers the BEP44 bencode fragment
+// `3:seqi<timestamp>e1:v<len>:<dns>`, so the same signature serves relays and the DHT.
+import { compareBytes, concatBytes, utf8 } from './bytes';
+import { decodeDnsPacket, encodeDnsPacket } from './dns-wire';
+import type { Ed25519Verifier, PacketSigner } from './ed25519';
+import { fail } from './errors';
+import { validateRecord, type DnsRecord } from './records';
+import { PUBLIC_KEY_LENGTH, z32Encode } from './z32';
+
+export const SIGNATURE_LENGTH = 64;
+export const MAX_DNS_PACKET = 1000;
+export const MIN_RELAY_PAYLOAD = SIGNATURE_LENGTH + 8;
+export const MAX_RELAY_PAYLOAD = MIN_RELAY_PAYLOAD + MAX_DNS_PACKET;
+/** Clock skew we tolerate before calling a timestamp "from the future". */
+export const DEFAULT_MAX_FUTURE_MICROS = 60 * 60 * 1_000_000;
+
+export interface SignedPacket {
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+  /** Microseconds since the Unix epoch; also the BEP44 `seq`. */
+  readonly timestamp: number;
+  readonly dns: Uint8Array;
+  readonly records: readonly DnsRecord[];
+}
+
+export const nowMicros = (): number => Date.now() * 1000;
+
+function checkTimestamp(timestamp: number): void {
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+    fail('INVALID_TIMESTAMP', 'timestamp must be a non-negative whole number of microseconds');
+  }
+}
+
+/** The bytes the signature covers (BEP44 `seq` and `v`, bencoded without the outer dict). */
+export function signableBytes(timestamp: number, dns: Uint8Array): Uint8Array {
+  checkTimestamp(timestamp);
+  const prefix = utf8(`3:seqi${timestamp}e1:v${dns.length}:`);
+  const out = new Uint8Array(prefix.length + dns.length);
+  out.set(prefix);
+  out.set(dns, prefix.length);
+  return out;
+}
+
+function checkPublicKey(publicKey: Uint8Array): void {
+  if (publicKey.length !== PUBLIC_KEY_LENGTH)
+    fail('INVALID_PUBLIC_KEY', 'public key must be 32 bytes');
+}
+
+export interface SignOptions {
+  readonly timestamp?: number;
+  readonly compress?: boolean;
+}
+
+/** Validates the records, encodes them under the signer's key and signs the result. */
+export function signPacket(
+  signer: PacketSigner,
+  records: readonly DnsRecord[],
+  options: SignOptions = {},
+): SignedPacket {
+  checkPublicKey(signer.publicKey);
+  const origin = z32Encode(signer.publicKey);
+  const canonical = records.map((record) => validateRecord(record, origin));
+  const dns = encodeDnsPacket(canonical, origin, options);
+  if (dns.length > MAX_DNS_PACKET) {
+    fail(
+      'PACKET_TOO_LARGE',
+      `records take ${dns.length} bytes; a packet holds at most ${MAX_DNS_PACKET}`,
+    );
+  }
+  const timestamp = options.timestamp ?? nowMicros();
+  const signature = signer.sign(signableBytes(timestamp, dns));
+  return { publicKey: signer.publicKey, signature, timestamp, dns, records: canonical };
+}
+
+/** What a relay PUT carries: sig ‖ timestamp ‖ dns. */
+export function encodeRelayPayload(packet: SignedPacket): Uint8Array {
+  const out = new Uint8Array(MIN_RELAY_PAYLOAD + packet.dns.length);
+  out.set(packet.signature, 0);
+  new DataView(out.buffer).setBigUint64(SIGNATURE_LENGTH, BigInt(packet.timestamp));
+  out.set(packet.dns, MIN_RELAY_PAYLOAD);
+  return out;
+}
+
+/** The full SignedPacket bytes: pubkey ‖ sig ‖ timestamp ‖ dns. */
+export const encodeSignedPacket = (packet: SignedPacket): Uint8Array =>
+  concatBytes(packet.publicKey, encodeRelayPayload(packet));
+
+export interface VerifyOptions {
+  /** Current time in µs (for the future-timestamp check); defaults to the clock. */
+  readonly now?: number;
+  readonly maxFutureMicros?: number;
+}
+
+/** Checks a signature over (timestamp, dns) and decodes the records. */
+export function verifyPacket(
+  verifier: Ed25519Verifier,
+  parts: { publicKey: Uint8Array; signature: Uint8Array; timestamp: number; dns: Uint8Array },
+  options: VerifyOptions = {},
+): SignedPacket {
+  checkPublicKey(parts.publicKey);
+  checkTimestamp(parts.timestamp);
+  if (parts.signature.length !== SIGNATURE_LENGTH)
+    fail('INVALID_SIGNATURE', 'signature must be 64 bytes');
+  if (parts.dns.length > MAX_DNS_PACKET)
+    fail('PACKET_TOO_LARGE', `DNS packet over ${MAX_DNS_PACKET} bytes`);
+  const limit =
+    (options.now ?? nowMicros()) + (options.maxFutureMicros ?? DEFAULT_MAX_FUTURE_MICROS);
+  if (parts.timestamp > limit) fail('TIMESTAMP_IN_FUTURE', 'timestamp is too far in the future');
+  if (
+    !verifier.verify(parts.publicKey, signableBytes(parts.timestamp, parts.dns), parts.signature)
+  ) {
+    fail('INVALID_SIGNATURE', 'signature does not match the packet and key');
+  }
+  const { records } = decodeDnsPacket(parts.dns, z32Encode(parts.publicKey));
+  return { ...parts, records };
+}
+
+/** Parses and verifies what a relay GET returns (or a PUT carries) for `publicKey`. */
+export function decodeRelayPayload(
+  verifier: Ed25519Verifier,
+  publicKey: Uint8Array,
+  payload: Uint8Array,
+  options: VerifyOptions = {},
+): SignedPacket {
+  if (payload.length < MIN_RELAY_PAYLOAD) {
+    fail(
+      'PAYLOAD_TOO_SHORT',
+      `a relay payload is at least ${MIN_RELAY_PAYLOAD} bytes, got ${payload.length}`,
+    );
+  }
+  if (payload.length > MAX_RELAY_PAYLOAD) {
+    fail(
+      'PAYLOAD_TOO_LARGE',
+      `a relay payload is at most ${MAX_RELAY_PAYLOAD} bytes, got ${payload.length}`,
+    );
+  }
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const timestamp = view.getBigUint64(SIGNATURE_LENGTH);
+  if (timestamp > BigInt(Number.MAX_SAFE_INTEGER))
+    fail('INVALID_TIMESTAMP', 'timestamp out of range');
+  return verifyPacket(
+    verifier,
+    {
+      publicKey,
+      signature: payload.slice(0, SIGNATURE_LENGTH),
+      timestamp: Number(timestamp),
+      dns: payload.slice(MIN_RELAY_PAYLOAD),
+    },
+    options,
+  );
+}
+
+/** Parses full SignedPacket bytes (pubkey first). */
+export function decodeSignedPacket(
+  verifier: Ed25519Verifier,
+  bytes: Uint8Array,
+  options: VerifyOptions = {},
+): SignedPacket {
+  if (bytes.length < PUBLIC_KEY_LENGTH) fail('PAYLOAD_TOO_SHORT', 'shorter than a public key');
+  return decodeRelayPayload(
+    verifier,
+    bytes.slice(0, PUBLIC_KEY_LENGTH),
+    bytes.subarray(PUBLIC_KEY_LENGTH),
+    options,
+  );
+}
+
+/**
+ * Which of two packets for the same key wins: the newer timestamp; on a tie, the larger DNS
+ * packet bytes (the order the reference implementation uses). Positive when `a` wins.
+ */
+export function compareFreshness(a: SignedPacket, b: SignedPacket): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp ? 1 : -1;
+  return compareBytes(a.dns, b.dns);
+}
+
+export interface SizeReport {
+  readonly bytes: number;
+  readonly limit: number;
+  readonly fits: boolean;
+}
+
+/** How many bytes a draft record set will take in a packet, against the 1000-byte limit. */
+export function measureRecords(
+  records: readonly DnsRecord[],
+  publicKey: Uint8Array,
+  options: { compress?: boolean } = {},
+): SizeReport {
+  const origin = z32Encode(publicKey);
+  const bytes = encodeDnsPacket(
+    records.map((record) => validateRecord(record, origin)),
+    origin,
+    options,
+  ).length;
+  return { bytes, limit: MAX_DNS_PACKET, fits: bytes <= MAX_DNS_PACKET };
+}

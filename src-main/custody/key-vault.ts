@@ -1,0 +1,112 @@
+// The family's keys: made from the OS CSPRNG, kept in the OS keychain, used here to sign and
+// never handed out. Every public method returns public keys, signatures or encrypted files only.
+import { z32Encode, parsePublicKey, type PacketSigner } from '../../src-shared/pkarr';
+import { keypairFromSeed, randomSeed, signDetached, wipe } from '../crypto/native-ed25519';
+import { AppError } from '../errors';
+import { createRecoveryFile, openRecoveryFile } from './recovery-file';
+import type { SecretStore } from './secret-store';
+
+/** Where the vault lists the keys it holds (the local store's `keys` table). */
+export interface KeyIndex {
+  addKey(publicKey: string, label?: string): void;
+  removeKey(publicKey: string): void;
+  listKeys(): string[];
+}
+
+export class KeyVault {
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly index: KeyIndex,
+  ) {}
+
+  /** Creates a keypair and returns its public key (z-base-32). */
+  create(label = ''): string {
+    const seed = randomSeed();
+    try {
+      return this.store(seed, label);
+    } finally {
+      wipe(seed);
+    }
+  }
+
+  list(): string[] {
+    return this.index.listKeys();
+  }
+
+  /** Runs `use` with the key's libsodium secret key, wiping it afterwards. */
+  private withSecretKey<T>(publicKey: string, use: (secretKey: Uint8Array) => T): T {
+    const account = z32Encode(parsePublicKey(publicKey));
+    const seed = this.secrets.get(account);
+    if (!seed) throw new AppError('KEY_NOT_FOUND', `No key ${account} in the keychain.`);
+    const { secretKey } = keypairFromSeed(seed);
+    wipe(seed);
+    try {
+      return use(secretKey);
+    } finally {
+      wipe(secretKey);
+    }
+  }
+
+  sign(publicKey: string, message: Uint8Array): Uint8Array {
+    return this.withSecretKey(publicKey, (secretKey) => signDetached(secretKey, message));
+  }
+
+  /** A PacketSigner for the codec; each signature reads the key from the keychain afresh. */
+  signer(publicKey: string): PacketSigner {
+    const key = parsePublicKey(publicKey);
+    const account = z32Encode(key);
+    if (!this.secrets.get(account))
+      throw new AppError('KEY_NOT_FOUND', `No key ${account} in the keychain.`);
+    return { publicKey: key, sign: (message) => this.sign(account, message) };
+  }
+
+  /**
+   * Deletes a key for good. The caller must repeat the public key as confirmation, so no code
+   * path deletes a family's key by accident.
+   */
+  delete(publicKey: string, confirmation: string): void {
+    const account = z32Encode(parsePublicKey(publicKey));
+    if (confirmation !== account) {
+      throw new AppError(
+        'CONFIRMATION_MISMATCH',
+        'To delete a key, confirm with its full public key.',
+      );
+    }
+    this.secrets.delete(account);
+    this.index.removeKey(account);
+  }
+
+  exportRecoveryFile(publicKey: string, passphrase: string): Promise<Uint8Array> {
+    const account = z32Encode(parsePublicKey(publicKey));
+    const seed = this.secrets.get(account);
+    if (!seed) throw new AppError('KEY_NOT_FOUND', `No key ${account} in the keychain.`);
+    return createRecoveryFile(seed, passphrase).finally(() => wipe(seed));
+  }
+
+  /** Imports a recovery file; returns the public key. Importing a key already held is a no-op. */
+  async importRecoveryFile(file: Uint8Array, passphrase: string, label = ''): Promise<string> {
+    const seed = await openRecoveryFile(file, passphrase);
+    try {
+      return this.store(seed, label);
+    } finally {
+      wipe(seed);
+    }
+  }
+
+  private store(seed: Uint8Array, label: string): string {
+    const { publicKey, secretKey } = keypairFromSeed(seed);
+    wipe(secretKey);
+    const account = z32Encode(publicKey);
+    const existing = this.secrets.get(account);
+    if (existing) wipe(existing);
+    else this.secrets.set(account, seed);
+    try {
+      this.index.addKey(account, label);
+    } catch (error) {
+      // Never leave a secret in the keychain that the app does not list.
+      if (!existing) this.secrets.delete(account);
+      throw error;
+    }
+    return account;
+  }
+}

@@ -1,0 +1,254 @@
+// The app's local store (better-sqlite3 + drizzle): keys' public parts, domains, record drafts,
+// the newest signed packet per domain, the publish outbox and its history. It works offline; the
+// outbox is what syncs later.
+import Database from 'better-sqlite3';
+import { and, asc, desc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { DnsRecord } from '../../src-shared/pkarr';
+import { LOCAL_MIGRATIONS } from './migrations';
+import * as schema from './schema';
+
+export type OutboxRow = typeof schema.outbox.$inferSelect;
+export type PublishAttempt = typeof schema.publishHistory.$inferSelect;
+
+export interface StoredPacket {
+  readonly domain: string;
+  readonly timestamp: number;
+  readonly payload: Uint8Array;
+}
+
+function migrate(sqlite: Database.Database): void {
+  const current = sqlite.pragma('user_version', { simple: true }) as number;
+  if (current > LOCAL_MIGRATIONS.length) {
+    throw new Error(`the local database is at version ${current}, newer than this app`);
+  }
+  for (let version = current; version < LOCAL_MIGRATIONS.length; version++) {
+    sqlite.transaction(() => {
+      sqlite.exec(LOCAL_MIGRATIONS[version] as string);
+      sqlite.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+export class LocalStore {
+  readonly sqlite: Database.Database;
+  private readonly db: BetterSQLite3Database<typeof schema>;
+
+  constructor(path: string) {
+    this.sqlite = new Database(path);
+    this.sqlite.pragma('journal_mode = WAL');
+    this.sqlite.pragma('foreign_keys = ON');
+    this.sqlite.pragma('busy_timeout = 5000');
+    migrate(this.sqlite);
+    this.db = drizzle(this.sqlite, { schema });
+  }
+
+  close(): void {
+    this.sqlite.close();
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.sqlite.transaction(work)();
+  }
+
+  // keys: the public half and custody metadata, never the secret
+
+  addKey(publicKey: string, label = '', now = Date.now()): void {
+    this.db
+      .insert(schema.keys)
+      .values({ publicKey, label, custody: 'os-keychain', createdAt: now })
+      .onConflictDoNothing()
+      .run();
+  }
+  removeKey(publicKey: string): void {
+    this.db.delete(schema.keys).where(eq(schema.keys.publicKey, publicKey)).run();
+  }
+  listKeys(): string[] {
+    return this.db
+      .select({ publicKey: schema.keys.publicKey })
+      .from(schema.keys)
+      .orderBy(asc(schema.keys.createdAt))
+      .all()
+      .map((row) => row.publicKey);
+  }
+
+  // domains and drafts
+
+  addDomain(publicKey: string, label = '', now = Date.now()): void {
+    this.db
+      .insert(schema.domains)
+      .values({ publicKey, label, createdAt: now })
+      .onConflictDoNothing()
+      .run();
+  }
+  listDomains(): (typeof schema.domains.$inferSelect)[] {
+    return this.db.select().from(schema.domains).orderBy(asc(schema.domains.createdAt)).all();
+  }
+  setDrafts(domain: string, records: readonly DnsRecord[]): void {
+    this.transaction(() => {
+      this.db.delete(schema.recordDrafts).where(eq(schema.recordDrafts.domain, domain)).run();
+      records.forEach((record, position) =>
+        this.db
+          .insert(schema.recordDrafts)
+          .values({ domain, position, record: JSON.stringify(record) })
+          .run(),
+      );
+    });
+  }
+  getDrafts(domain: string): DnsRecord[] {
+    return this.db
+      .select()
+      .from(schema.recordDrafts)
+      .where(eq(schema.recordDrafts.domain, domain))
+      .orderBy(asc(schema.recordDrafts.position))
+      .all()
+      .map((row) => JSON.parse(row.record) as DnsRecord);
+  }
+
+  // signed packets and the outbox
+
+  getPacket(domain: string): StoredPacket | undefined {
+    const row = this.db
+      .select()
+      .from(schema.signedPackets)
+      .where(eq(schema.signedPackets.domain, domain))
+      .get();
+    return row && { domain, timestamp: row.timestamp, payload: new Uint8Array(row.payload) };
+  }
+
+  /**
+   * Stores a packet as the domain's newest and queues it for every target, in one transaction,
+   * so a crash leaves either both or neither. Older queued publishes of the domain are
+   * superseded: sending them would only be refused as stale.
+   */
+  storeAndQueue(packet: StoredPacket, targets: readonly string[], now = Date.now()): void {
+    this.transaction(() => {
+      this.db
+        .insert(schema.signedPackets)
+        .values({
+          domain: packet.domain,
+          timestamp: packet.timestamp,
+          payload: Buffer.from(packet.payload),
+          storedAt: now,
+        })
+        .onConflictDoUpdate({
+          target: schema.signedPackets.domain,
+          set: { timestamp: packet.timestamp, payload: Buffer.from(packet.payload), storedAt: now },
+        })
+        .run();
+      this.db
+        .update(schema.outbox)
+        .set({ state: 'superseded', updatedAt: now })
+        .where(
+          and(
+            eq(schema.outbox.domain, packet.domain),
+            inArray(schema.outbox.state, ['pending', 'in_flight']),
+            ne(schema.outbox.timestamp, packet.timestamp),
+          ),
+        )
+        .run();
+      for (const target of targets) {
+        this.db
+          .insert(schema.outbox)
+          .values({
+            domain: packet.domain,
+            timestamp: packet.timestamp,
+            target,
+            state: 'pending',
+            attempts: 0,
+            nextAttemptAt: now,
+            updatedAt: now,
+          })
+          .onConflictDoUpdate({
+            target: [schema.outbox.domain, schema.outbox.timestamp, schema.outbox.target],
+            set: { state: 'pending', nextAttemptAt: now, updatedAt: now },
+          })
+          .run();
+      }
+    });
+  }
+
+  /** Takes due entries and marks them in flight, so a second worker does not take them too. */
+  claimDue(now = Date.now(), limit = 50): OutboxRow[] {
+    return this.transaction(() => {
+      const rows = this.db
+        .select()
+        .from(schema.outbox)
+        .where(and(eq(schema.outbox.state, 'pending'), lte(schema.outbox.nextAttemptAt, now)))
+        .orderBy(asc(schema.outbox.nextAttemptAt), asc(schema.outbox.id))
+        .limit(limit)
+        .all();
+      if (rows.length) {
+        this.db
+          .update(schema.outbox)
+          .set({ state: 'in_flight', attempts: sql`${schema.outbox.attempts} + 1`, updatedAt: now })
+          .where(
+            inArray(
+              schema.outbox.id,
+              rows.map((r) => r.id),
+            ),
+          )
+          .run();
+      }
+      return rows.map((row) => ({
+        ...row,
+        state: 'in_flight' as const,
+        attempts: row.attempts + 1,
+      }));
+    });
+  }
+
+  finishOutbox(id: number, now = Date.now()): void {
+    this.db
+      .update(schema.outbox)
+      .set({ state: 'done', lastError: null, updatedAt: now })
+      .where(eq(schema.outbox.id, id))
+      .run();
+  }
+  supersedeOutbox(id: number, reason: string, now = Date.now()): void {
+    this.db
+      .update(schema.outbox)
+      .set({ state: 'superseded', lastError: reason, updatedAt: now })
+      .where(eq(schema.outbox.id, id))
+      .run();
+  }
+  retryOutbox(id: number, error: string, nextAttemptAt: number, now = Date.now()): void {
+    this.db
+      .update(schema.outbox)
+      .set({ state: 'pending', lastError: error, nextAttemptAt, updatedAt: now })
+      .where(eq(schema.outbox.id, id))
+      .run();
+  }
+
+  /**
+   * After a crash, entries left in flight go back to pending. Their attempt count stays above
+   * zero, which tells the publisher to ask the target what it holds before sending again.
+   */
+  recoverInFlight(now = Date.now()): number {
+    return this.db
+      .update(schema.outbox)
+      .set({ state: 'pending', lastError: 'interrupted', nextAttemptAt: now, updatedAt: now })
+      .where(eq(schema.outbox.state, 'in_flight'))
+      .run().changes;
+  }
+
+  outboxEntries(domain?: string): OutboxRow[] {
+    const query = this.db.select().from(schema.outbox);
+    return (domain ? query.where(eq(schema.outbox.domain, domain)) : query)
+      .orderBy(asc(schema.outbox.id))
+      .all();
+  }
+
+  recordAttempt(attempt: Omit<PublishAttempt, 'id'>): void {
+    this.db.insert(schema.publishHistory).values(attempt).run();
+  }
+  history(domain: string, limit = 100): PublishAttempt[] {
+    return this.db
+      .select()
+      .from(schema.publishHistory)
+      .where(eq(schema.publishHistory.domain, domain))
+      .orderBy(desc(schema.publishHistory.id))
+      .limit(limit)
+      .all();
+  }
+}

@@ -1,0 +1,63 @@
+// The app's local SQLite schema, one forward-only step per entry (PRAGMA user_version counts
+// them). Tables are STRICT. Only public material lives here: secret keys stay in the keychain.
+export const LOCAL_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE keys (
+    public_key TEXT PRIMARY KEY CHECK (length(public_key) = 52),
+    label TEXT NOT NULL DEFAULT '',
+    custody TEXT NOT NULL CHECK (custody IN ('os-keychain')),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE domains (
+    public_key TEXT PRIMARY KEY CHECK (length(public_key) = 52),
+    label TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  -- The family's working copy of a domain's records, edited offline and signed on publish.
+  CREATE TABLE record_drafts (
+    domain TEXT NOT NULL REFERENCES domains(public_key) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    record TEXT NOT NULL CHECK (json_valid(record)),
+    PRIMARY KEY (domain, position)
+  ) STRICT;
+
+  -- The newest signed packet we know for each domain (ours or resolved from the network).
+  CREATE TABLE signed_packets (
+    domain TEXT PRIMARY KEY REFERENCES domains(public_key) ON DELETE CASCADE,
+    timestamp INTEGER NOT NULL,
+    payload BLOB NOT NULL CHECK (length(payload) BETWEEN 72 AND 1072),
+    stored_at INTEGER NOT NULL
+  ) STRICT;
+
+  -- Publishes still to do. One row per (packet, target); a row is done once the target holds
+  -- that packet or a newer one.
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    domain TEXT NOT NULL REFERENCES domains(public_key) ON DELETE CASCADE,
+    timestamp INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'in_flight', 'done', 'superseded')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (domain, timestamp, target)
+  ) STRICT;
+  CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+
+  -- Every attempt to publish to a relay or the DHT, with its outcome.
+  CREATE TABLE publish_history (
+    id INTEGER PRIMARY KEY,
+    domain TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    http_status INTEGER,
+    detail TEXT,
+    at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX publish_history_domain ON publish_history (domain, at);
+  `,
+];

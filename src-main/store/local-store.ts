@@ -161,7 +161,15 @@ export class LocalStore {
           })
           .onConflictDoUpdate({
             target: [schema.outbox.domain, schema.outbox.timestamp, schema.outbox.target],
-            set: { state: 'pending', nextAttemptAt: now, updatedAt: now },
+            // A new request to publish: the target gets it again even if it had it before (a
+            // republish refreshes DHT storage), so the attempt count starts over.
+            set: {
+              state: 'pending',
+              attempts: 0,
+              lastError: null,
+              nextAttemptAt: now,
+              updatedAt: now,
+            },
           })
           .run();
       }

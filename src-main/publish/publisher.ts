@@ -1,0 +1,236 @@
+// Publishing: sign a domain's records, keep the packet locally, and deliver it to every relay
+// and the DHT through the outbox. Targets are independent (a hanging relay holds back no
+// other), failures retry with backoff, and after a crash nothing is lost or sent twice.
+import {
+  compareFreshness,
+  decodeRelayPayload,
+  encodeRelayPayload,
+  nowMicros,
+  parsePublicKey,
+  signPacket,
+  z32Encode,
+  type DnsRecord,
+  type Ed25519Verifier,
+  type PacketSigner,
+  type SignedPacket,
+} from '../../src-shared/pkarr';
+import type { LocalStore, OutboxRow } from '../store/local-store';
+import type { DhtClient } from './dht-client';
+import type { RelayClient } from './relay-client';
+
+export const DHT_TARGET = 'dht';
+
+export interface PublisherDeps {
+  readonly store: LocalStore;
+  readonly verifier: Ed25519Verifier;
+  readonly relayClient: RelayClient;
+  readonly relays: () => readonly string[];
+  readonly dht?: DhtClient | undefined;
+  readonly log?: (line: string) => void;
+  readonly now?: () => number;
+  /** Delay before retry number `attempts` (1-based). */
+  readonly backoffMs?: (attempts: number) => number;
+}
+
+/** 2 s, 4 s, 8 s … capped at an hour, with ±20% jitter so many apps do not retry in step. */
+export const defaultBackoff = (attempts: number): number =>
+  Math.min(3_600_000, 1000 * 2 ** attempts) * (0.8 + Math.random() * 0.4);
+
+type Delivery =
+  | { readonly kind: 'done'; readonly detail: string; readonly status?: number }
+  | {
+      readonly kind: 'superseded';
+      readonly detail: string;
+      readonly status?: number;
+      readonly newer?: SignedPacket;
+    }
+  | {
+      readonly kind: 'retry';
+      readonly detail: string;
+      readonly status?: number;
+      readonly retryAfterMs?: number;
+    };
+
+export class Publisher {
+  private readonly now: () => number;
+  private readonly backoff: (attempts: number) => number;
+  private running: Promise<number> | undefined;
+
+  constructor(private readonly deps: PublisherDeps) {
+    this.now = deps.now ?? Date.now;
+    this.backoff = deps.backoffMs ?? defaultBackoff;
+  }
+
+  private targets(): string[] {
+    return [...this.deps.relays(), ...(this.deps.dht ? [DHT_TARGET] : [])];
+  }
+
+  /**
+   * Signs `records` for the signer's domain and queues the packet for every target. Its
+   * timestamp is never below one already out, so a fast clock-skewed edit still wins.
+   */
+  publish(signer: PacketSigner, records: readonly DnsRecord[]): SignedPacket {
+    const domain = z32Encode(signer.publicKey);
+    const previous = this.deps.store.getPacket(domain);
+    const timestamp = Math.max(nowMicros(), (previous?.timestamp ?? 0) + 1);
+    const packet = signPacket(signer, records, { timestamp });
+    this.deps.store.addDomain(domain);
+    this.deps.store.storeAndQueue(
+      { domain, timestamp, payload: encodeRelayPayload(packet) },
+      this.targets(),
+      this.now(),
+    );
+    return packet;
+  }
+
+  /** Queues the domain's current packet again for every target (same timestamp). */
+  republish(domain: string): boolean {
+    const stored = this.deps.store.getPacket(domain);
+    if (!stored) return false;
+    this.deps.store.storeAndQueue(stored, this.targets(), this.now());
+    return true;
+  }
+
+  /** Adopts a newer packet found on the network (e.g. published from another device). */
+  adopt(packet: SignedPacket): boolean {
+    const domain = z32Encode(packet.publicKey);
+    const stored = this.deps.store.getPacket(domain);
+    if (stored) {
+      const current = decodeRelayPayload(this.deps.verifier, packet.publicKey, stored.payload);
+      if (compareFreshness(packet, current) <= 0) return false;
+    }
+    this.deps.store.addDomain(domain);
+    this.deps.store.storeAndQueue(
+      { domain, timestamp: packet.timestamp, payload: encodeRelayPayload(packet) },
+      [],
+      this.now(),
+    );
+    this.deps.store.setDrafts(domain, packet.records);
+    return true;
+  }
+
+  /** Delivers every due outbox entry once; resolves with how many were handled. */
+  processOutbox(): Promise<number> {
+    // One pass at a time: a timer firing during a slow pass must not claim entries twice.
+    this.running ??= this.runPass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async runPass(): Promise<number> {
+    const due = this.deps.store.claimDue(this.now());
+    await Promise.all(due.map((entry) => this.deliver(entry)));
+    return due.length;
+  }
+
+  private async deliver(entry: OutboxRow): Promise<void> {
+    const stored = this.deps.store.getPacket(entry.domain);
+    if (!stored || stored.timestamp !== entry.timestamp) {
+      this.deps.store.supersedeOutbox(entry.id, 'a newer packet replaced it', this.now());
+      return;
+    }
+    const packet = decodeRelayPayload(
+      this.deps.verifier,
+      parsePublicKey(entry.domain),
+      stored.payload,
+    );
+    let result: Delivery;
+    try {
+      result =
+        entry.target === DHT_TARGET
+          ? await this.toDht(packet, entry)
+          : await this.toRelay(entry.target, packet, entry);
+    } catch (error) {
+      result = { kind: 'retry', detail: error instanceof Error ? error.message : String(error) };
+    }
+    const now = this.now();
+    this.deps.store.recordAttempt({
+      domain: entry.domain,
+      timestamp: entry.timestamp,
+      target: entry.target,
+      outcome: result.kind,
+      httpStatus: result.status ?? null,
+      detail: result.detail,
+      at: now,
+    });
+    switch (result.kind) {
+      case 'done':
+        this.deps.store.finishOutbox(entry.id, now);
+        break;
+      case 'superseded':
+        this.deps.store.supersedeOutbox(entry.id, result.detail, now);
+        if (result.newer) this.adopt(result.newer);
+        break;
+      case 'retry':
+        this.deps.store.retryOutbox(
+          entry.id,
+          result.detail,
+          now + (result.retryAfterMs ?? this.backoff(entry.attempts)),
+          now,
+        );
+        this.deps.log?.(
+          `publish ${entry.domain} to ${entry.target} will be retried: ${result.detail}`,
+        );
+        break;
+    }
+  }
+
+  /**
+   * True when an earlier attempt (one that failed, timed out or was cut short by a crash) may
+   * have reached the target: then we ask the target before sending again.
+   */
+  private static mayHaveArrived(entry: OutboxRow): boolean {
+    return entry.attempts > 1;
+  }
+
+  private async toRelay(relay: string, packet: SignedPacket, entry: OutboxRow): Promise<Delivery> {
+    if (Publisher.mayHaveArrived(entry)) {
+      const current = await this.deps.relayClient.get(relay, packet.publicKey);
+      if (current.kind === 'found' && compareFreshness(current.packet, packet) >= 0) {
+        return compareFreshness(current.packet, packet) === 0
+          ? { kind: 'done', detail: 'relay already holds it' }
+          : { kind: 'superseded', detail: 'relay holds a newer packet', newer: current.packet };
+      }
+    }
+    const outcome = await this.deps.relayClient.put(relay, packet);
+    switch (outcome.kind) {
+      case 'published':
+        return { kind: 'done', status: outcome.status, detail: 'published' };
+      case 'stale':
+        return {
+          kind: 'superseded',
+          status: outcome.status,
+          detail: 'relay holds a newer packet',
+          ...(outcome.newer ? { newer: outcome.newer } : {}),
+        };
+      case 'rejected':
+        return {
+          kind: 'superseded',
+          status: outcome.status,
+          detail: `relay refused the packet: ${outcome.detail}`,
+        };
+      case 'retry':
+        return {
+          kind: 'retry',
+          detail: outcome.detail,
+          ...(outcome.status === undefined ? {} : { status: outcome.status }),
+          ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+        };
+    }
+  }
+
+  private async toDht(packet: SignedPacket, entry: OutboxRow): Promise<Delivery> {
+    const dht = this.deps.dht;
+    if (!dht) return { kind: 'retry', detail: 'DHT is not running' };
+    if (Publisher.mayHaveArrived(entry)) {
+      const current = await dht.get(packet.publicKey);
+      if (current && compareFreshness(current, packet) >= 0) {
+        return compareFreshness(current, packet) === 0
+          ? { kind: 'done', detail: 'DHT already holds it' }
+          : { kind: 'superseded', detail: 'DHT holds a newer packet', newer: current };
+      }
+    }
+    const { nodes } = await dht.put(packet);
+    if (nodes > 0) return { kind: 'done', detail: `stored on ${nodes} DHT nodes` };
+    return { kind: 'retry', detail: 'no DHT node stored it' };
+  }
+}

@@ -1,5 +1,7 @@
 // Typed errors of the main process. Each carries a stable code; describeError turns anything
 // thrown into a code and a message that are safe to hand to the renderer.
+import { PkarrError } from '../src-shared/pkarr/errors';
+
 export class AppError extends Error {
   constructor(
     readonly code: string,
@@ -11,6 +13,8 @@ export class AppError extends Error {
 }
 
 export function describeError(error: unknown): { code: string; message: string } {
-  if (error instanceof AppError) return { code: error.code, message: error.message };
+  if (error instanceof AppError || error instanceof PkarrError) {
+    return { code: error.code, message: error.message };
+  }
   return { code: 'INTERNAL', message: 'Something went wrong in the app; see the log for details.' };
 }

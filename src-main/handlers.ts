@@ -1,17 +1,119 @@
 // The main process's IPC handlers as a plain module: no Electron import, so tests and the
 // Chromium bridge run exactly this code.
 import { APP_NAME } from '../src-shared/app-info';
+import type { DomainRecords, KeySummary } from '../src-shared/ipc';
+import {
+  decodeRelayPayload,
+  measureRecords,
+  parsePublicKey,
+  validateRecord,
+  z32Encode,
+} from '../src-shared/pkarr';
+import type { KeyVault } from './custody/key-vault';
+import { nativeVerifier } from './crypto/native-ed25519';
+import { AppError } from './errors';
 import type { IpcHandlers } from './ipc/dispatch';
+import type { Publisher } from './publish/publisher';
 import { checkServer } from './server-status';
+import type { LocalStore } from './store/local-store';
 
 export interface MainContext {
   readonly version: string;
   readonly serverUrl: () => string;
+  readonly store: LocalStore;
+  readonly vault: KeyVault;
+  readonly publisher: Publisher;
 }
 
 export function createHandlers(context: MainContext): IpcHandlers {
+  const { store, vault, publisher } = context;
+
+  const keySummary = (publicKey: string): KeySummary => ({
+    publicKey,
+    label: store.keyLabel(publicKey) ?? '',
+  });
+
+  const domainOf = (input: string): string => z32Encode(parsePublicKey(input));
+
+  const recordsOf = (domain: string): DomainRecords => {
+    const key = parsePublicKey(domain);
+    const drafts = store.getDrafts(domain);
+    const stored = store.getPacket(domain);
+    const published = stored
+      ? decodeRelayPayload(nativeVerifier, key, stored.payload, {
+          maxFutureMicros: Number.MAX_SAFE_INTEGER,
+        })
+      : null;
+    return {
+      domain,
+      drafts,
+      published: published && { timestamp: published.timestamp, records: published.records },
+      size: measureRecords(drafts, key),
+    };
+  };
+
   return {
     'app:info': async () => ({ name: APP_NAME, version: context.version }),
     'server:status': async () => checkServer(context.serverUrl()),
+
+    'keys:list': async () => vault.list().map(keySummary),
+    'keys:create': async ({ label }) => {
+      const publicKey = vault.create(label);
+      store.addDomain(publicKey, label);
+      return keySummary(publicKey);
+    },
+    'keys:delete': async ({ publicKey, confirmation }) => {
+      vault.delete(publicKey, confirmation);
+      return null;
+    },
+    'keys:export-recovery': async ({ publicKey, passphrase }) => ({
+      file: await vault.exportRecoveryFile(publicKey, passphrase),
+    }),
+    'keys:import-recovery': async ({ file, passphrase, label }) => {
+      const publicKey = await vault.importRecoveryFile(file, passphrase, label);
+      store.addDomain(publicKey, label);
+      return keySummary(publicKey);
+    },
+
+    'records:get': async ({ domain }) => recordsOf(domainOf(domain)),
+    'records:save': async ({ domain: input, records }) => {
+      const domain = domainOf(input);
+      const canonical = records.map((record) => validateRecord(record, domain));
+      const size = measureRecords(canonical, parsePublicKey(domain));
+      if (!size.fits) {
+        throw new AppError(
+          'PACKET_TOO_LARGE',
+          `These records take ${size.bytes} bytes; a domain holds at most ${size.limit}.`,
+        );
+      }
+      store.addDomain(domain);
+      store.setDrafts(domain, canonical);
+      return recordsOf(domain);
+    },
+    'records:publish': async ({ domain: input }) => {
+      const domain = domainOf(input);
+      const packet = publisher.publish(vault.signer(domain), store.getDrafts(domain));
+      void publisher.processOutbox();
+      return { domain, timestamp: packet.timestamp };
+    },
+    'publish:status': async ({ domain: input }) => {
+      const domain = domainOf(input);
+      return {
+        domain,
+        targets: store
+          .outboxEntries(domain)
+          .filter((entry) => entry.state !== 'superseded')
+          .map(({ target, state, attempts, lastError, timestamp }) => ({
+            target,
+            state,
+            attempts,
+            lastError,
+            timestamp,
+          })),
+        history: store
+          .history(domain, 50)
+          .map(({ target, outcome, detail, at }) => ({ target, outcome, detail, at })),
+      };
+    },
   };
 }

@@ -7,14 +7,14 @@ import {
   ipcRequestSchemas,
   isIpcChannel,
   type IpcChannel,
-  type IpcRequest,
+  type IpcParsedRequest,
   type IpcResponse,
   type IpcResult,
 } from '../../src-shared/ipc';
 import { describeError } from '../errors';
 
 export type IpcHandlers = {
-  readonly [C in IpcChannel]: (request: IpcRequest<C>) => Promise<IpcResponse<C>>;
+  readonly [C in IpcChannel]: (request: IpcParsedRequest<C>) => Promise<IpcResponse<C>>;
 };
 
 export type Dispatch = (channel: unknown, payload: unknown) => Promise<IpcResult<IpcChannel>>;

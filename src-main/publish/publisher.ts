@@ -221,15 +221,27 @@ export class Publisher {
   private async toDht(packet: SignedPacket, entry: OutboxRow): Promise<Delivery> {
     const dht = this.deps.dht;
     if (!dht) return { kind: 'retry', detail: 'DHT is not running' };
-    if (Publisher.mayHaveArrived(entry)) {
+    const holdsIt = async (): Promise<Delivery | undefined> => {
       const current = await dht.get(packet.publicKey);
-      if (current && compareFreshness(current, packet) >= 0) {
-        return compareFreshness(current, packet) === 0
-          ? { kind: 'done', detail: 'DHT already holds it' }
-          : { kind: 'superseded', detail: 'DHT holds a newer packet', newer: current };
-      }
+      if (!current || compareFreshness(current, packet) < 0) return undefined;
+      return compareFreshness(current, packet) === 0
+        ? { kind: 'done', detail: 'DHT already holds it' }
+        : { kind: 'superseded', detail: 'DHT holds a newer packet', newer: current };
+    };
+    if (Publisher.mayHaveArrived(entry)) {
+      const held = await holdsIt();
+      if (held) return held;
     }
-    const { nodes } = await dht.put(packet);
+    let nodes: number;
+    try {
+      ({ nodes } = await dht.put(packet));
+    } catch (error) {
+      // Nodes refuse a put whose seq is not above what they hold (BEP44 error 302): on a
+      // republish that means they already have it, which a get confirms.
+      const held = await holdsIt();
+      if (held) return held;
+      throw error;
+    }
     if (nodes > 0) return { kind: 'done', detail: `stored on ${nodes} DHT nodes` };
     return { kind: 'retry', detail: 'no DHT node stored it' };
   }

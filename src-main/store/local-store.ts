@@ -63,6 +63,13 @@ export class LocalStore {
   removeKey(publicKey: string): void {
     this.db.delete(schema.keys).where(eq(schema.keys.publicKey, publicKey)).run();
   }
+  keyLabel(publicKey: string): string | undefined {
+    return this.db
+      .select({ label: schema.keys.label })
+      .from(schema.keys)
+      .where(eq(schema.keys.publicKey, publicKey))
+      .get()?.label;
+  }
   listKeys(): string[] {
     return this.db
       .select({ publicKey: schema.keys.publicKey })
@@ -223,7 +230,12 @@ export class LocalStore {
   retryOutbox(id: number, error: string, nextAttemptAt: number, now = Date.now()): void {
     this.db
       .update(schema.outbox)
-      .set({ state: 'pending', lastError: error, nextAttemptAt, updatedAt: now })
+      .set({
+        state: 'pending',
+        lastError: error,
+        nextAttemptAt: Math.ceil(nextAttemptAt),
+        updatedAt: now,
+      })
       .where(eq(schema.outbox.id, id))
       .run();
   }

@@ -6,3 +6,4 @@ export * from './z32';
 export * from './records';
 export * from './dns-wire';
 export * from './signed-packet';
+export * from './record-schema';

@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { createDispatch, type IpcHandlers } from '../../src-main/ipc/dispatch';
 import { AppError } from '../../src-main/errors';
 
-const handlers: IpcHandlers = {
+// Only the channels these tests call; the rest of the contract is exercised elsewhere.
+const handlers = {
   'app:info': async () => ({ name: 'Pubky Domains', version: '0.0.0' }),
   'server:status': async () => {
     throw new Error('secret internals /home/family/key');
   },
-};
+} as Partial<IpcHandlers> as IpcHandlers;
 
 describe('IPC dispatch', () => {
   const dispatch = createDispatch(handlers);
@@ -29,8 +30,30 @@ describe('IPC dispatch', () => {
     },
   );
 
-  it('refuses a payload the channel does not take', async () => {
-    const reply = await dispatch('app:info', { extra: 'x'.repeat(10) });
+  it.each([
+    ['app:info', { extra: 'x' }],
+    ['keys:create', { label: 42 }],
+    ['keys:create', { label: 'x'.repeat(101) }],
+    ['keys:delete', { publicKey: 'k' }],
+    ['keys:import-recovery', { file: 'not bytes', passphrase: 'p' }],
+    ['keys:import-recovery', { file: new Uint8Array(5000), passphrase: 'p' }],
+    ['records:save', { domain: 'k', records: [{ type: 'SRV', name: '@', ttl: 1 }] }],
+    ['records:save', { domain: 'k', records: 'nope' }],
+    [
+      'records:save',
+      {
+        domain: 'k',
+        records: Array.from({ length: 201 }, () => ({
+          type: 'A',
+          name: '@',
+          ttl: 1,
+          address: '1.1.1.1',
+        })),
+      },
+    ],
+    ['records:publish', null],
+  ])('refuses a payload %s does not take: %j', async (channel, payload) => {
+    const reply = await dispatch(channel, payload);
     expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
   });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_NAME } from '../../src-shared/app-info';
 import { createDispatch } from '../../src-main/ipc/dispatch';
-import { createHandlers } from '../../src-main/handlers';
+import { startMainServices, type MainServices } from '../../src-main/services';
 import { loadConfig } from '../../server/config';
 import { startServer, type RunningServer } from '../../server/start';
 import { serveRenderer, wireApi, type ServedRenderer } from '../support/renderer-bridge';
@@ -15,6 +15,8 @@ import { AppPage } from './pages/app-page';
 let renderer: ServedRenderer;
 let server: RunningServer;
 let dataDir: string;
+let main: MainServices;
+let serverUrl: string;
 
 test.beforeAll(async () => {
   renderer = await serveRenderer();
@@ -26,20 +28,26 @@ test.beforeAll(async () => {
     databaseUrl: undefined,
     logLevel: 'warn',
   });
+  serverUrl = server.url;
+  main = await startMainServices({
+    dataDir,
+    version: 'test',
+    serverUrl: () => serverUrl,
+    relays: [],
+    dhtBootstrap: null,
+    keychainService: `pubky-domains-e2e-${process.pid}`,
+  });
 });
 
 test.afterAll(async () => {
+  await main?.close();
   await server?.close();
   await renderer?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
 test('shows the app name and that the companion server is reachable', async ({ page }) => {
-  let serverUrl = server.url;
-  await wireApi(
-    page,
-    createDispatch(createHandlers({ version: 'test', serverUrl: () => serverUrl })),
-  );
+  await wireApi(page, createDispatch(main.handlers));
   const app = new AppPage(page);
   await app.open(renderer.url);
   await expect(app.title).toHaveText(APP_NAME);

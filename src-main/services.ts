@@ -1,0 +1,106 @@
+// The main process's composition root: local store, key vault, relay and DHT clients, publisher
+// and republisher, wired once. Electron's entry and the tests build the app through this.
+import { join } from 'node:path';
+import { KeyVault } from './custody/key-vault';
+import { osKeychain, KEYCHAIN_SERVICE } from './custody/secret-store';
+import { nativeVerifier } from './crypto/native-ed25519';
+import { createHandlers } from './handlers';
+import { DhtClient, MAINLINE_BOOTSTRAP } from './publish/dht-client';
+import { Publisher } from './publish/publisher';
+import { RelayClient } from './publish/relay-client';
+import { Republisher } from './publish/republisher';
+import { LocalStore } from './store/local-store';
+import type { IpcHandlers } from './ipc/dispatch';
+
+/** Public PKARR relays the reference client uses when it is not told otherwise. */
+export const DEFAULT_RELAYS = ['https://relay.pkarr.org', 'https://pkarr.pubky.org'];
+
+export interface MainOptions {
+  readonly dataDir: string;
+  readonly version: string;
+  readonly serverUrl: () => string;
+  readonly relays?: readonly string[];
+  /** DHT bootstrap nodes; `null` runs without the DHT. */
+  readonly dhtBootstrap?: readonly string[] | null;
+  readonly keychainService?: string;
+  readonly outboxIntervalMs?: number;
+  readonly republishIntervalMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface MainServices {
+  readonly store: LocalStore;
+  readonly vault: KeyVault;
+  readonly publisher: Publisher;
+  readonly republisher: Republisher;
+  readonly handlers: IpcHandlers;
+  close(): Promise<void>;
+}
+
+export async function startMainServices(options: MainOptions): Promise<MainServices> {
+  const log = options.log ?? (() => {});
+  const store = new LocalStore(join(options.dataDir, 'pubky-domains.sqlite'));
+  const vault = new KeyVault(osKeychain(options.keychainService ?? KEYCHAIN_SERVICE), store);
+  const relayList = [...(options.relays ?? DEFAULT_RELAYS)];
+  const relays = () => relayList;
+  const relayClient = new RelayClient({ verifier: nativeVerifier });
+  let dht: DhtClient | undefined;
+  if (options.dhtBootstrap !== null) {
+    // Offline is normal: without the DHT the app still signs, stores and queues for relays.
+    dht = await DhtClient.start({
+      verifier: nativeVerifier,
+      bootstrap: [...(options.dhtBootstrap ?? MAINLINE_BOOTSTRAP)],
+      host: '0.0.0.0',
+    }).catch((error: unknown) => {
+      log(`DHT unavailable, publishing to relays only: ${String(error)}`);
+      return undefined;
+    });
+  }
+  const publisher = new Publisher({
+    store,
+    verifier: nativeVerifier,
+    relayClient,
+    relays,
+    dht,
+    log,
+  });
+  const republisher = new Republisher({
+    store,
+    publisher,
+    relayClient,
+    relays,
+    dht,
+    log,
+    ...(options.republishIntervalMs ? { intervalMs: options.republishIntervalMs } : {}),
+  });
+  const recovered = store.recoverInFlight();
+  if (recovered) log(`resuming ${recovered} publishes interrupted by the last exit`);
+  const outboxTimer = setInterval(
+    () => void publisher.processOutbox(),
+    options.outboxIntervalMs ?? 5000,
+  );
+  outboxTimer.unref();
+  republisher.start();
+  void publisher.processOutbox();
+
+  const handlers = createHandlers({
+    version: options.version,
+    serverUrl: options.serverUrl,
+    store,
+    vault,
+    publisher,
+  });
+  return {
+    store,
+    vault,
+    publisher,
+    republisher,
+    handlers,
+    close: async () => {
+      clearInterval(outboxTimer);
+      republisher.stop();
+      await dht?.destroy();
+      store.close();
+    },
+  };
+}

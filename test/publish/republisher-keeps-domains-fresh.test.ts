@@ -1,0 +1,89 @@
+// The republisher puts every domain's packet out again without ever lowering what is out there:
+// a newer packet found on the network (another device) is adopted, not overwritten.
+import { afterAll, describe, expect, it } from 'vitest';
+import { signPacket, z32Encode } from '../../src-shared/pkarr';
+import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { DhtClient } from '../../src-main/publish/dht-client';
+import { Publisher } from '../../src-main/publish/publisher';
+import { RelayClient } from '../../src-main/publish/relay-client';
+import { Republisher } from '../../src-main/publish/republisher';
+import { LocalStore } from '../../src-main/store/local-store';
+import { FaultRelay } from '../support/fault-relay';
+
+const relay = await FaultRelay.start('ok');
+const seedNode = await DhtClient.start({
+  verifier: nativeVerifier,
+  bootstrap: false,
+  timeoutMs: 5000,
+});
+const dht = await DhtClient.start({
+  verifier: nativeVerifier,
+  bootstrap: [seedNode.address()],
+  timeoutMs: 5000,
+});
+afterAll(async () => {
+  await relay.close();
+  await dht.destroy();
+  await seedNode.destroy();
+});
+
+const store = new LocalStore(':memory:');
+const relayClient = new RelayClient({ verifier: nativeVerifier, timeoutMs: 3000 });
+const publisher = new Publisher({
+  store,
+  verifier: nativeVerifier,
+  relayClient,
+  relays: () => [relay.url],
+  dht,
+  backoffMs: () => 0,
+});
+const republisher = new Republisher({
+  store,
+  publisher,
+  relayClient,
+  relays: () => [relay.url],
+  dht,
+});
+
+describe('republisher', () => {
+  const signer = seedSigner(randomSeed());
+  const domain = z32Encode(signer.publicKey);
+
+  it('puts the same packet out again, same timestamp, to every target', async () => {
+    const packet = publisher.publish(signer, [
+      { type: 'A', name: '@', ttl: 60, address: '192.0.2.5' },
+    ]);
+    await publisher.processOutbox();
+    expect(relay.putsOf(domain)).toHaveLength(1);
+    const result = await republisher.runOnce();
+    expect(result).toEqual({ republished: 1, adopted: 0 });
+    expect(relay.putsOf(domain)).toEqual([
+      `${domain}@${packet.timestamp}`,
+      `${domain}@${packet.timestamp}`,
+    ]);
+    expect(store.getPacket(domain)?.timestamp).toBe(packet.timestamp);
+    expect(store.outboxEntries(domain).every((e) => e.state === 'done')).toBe(true);
+    expect((await dht.get(signer.publicKey))?.timestamp).toBe(packet.timestamp);
+  });
+
+  it('adopts a newer packet published elsewhere instead of overwriting it', async () => {
+    const elsewhere = signPacket(
+      signer,
+      [{ type: 'A', name: '@', ttl: 60, address: '198.51.100.9' }],
+      {
+        timestamp: (store.getPacket(domain)?.timestamp ?? 0) + 1000,
+      },
+    );
+    expect(await relayClient.put(relay.url, elsewhere)).toMatchObject({ kind: 'published' });
+    const result = await republisher.runOnce();
+    expect(result.adopted).toBe(1);
+    expect(store.getPacket(domain)?.timestamp).toBe(elsewhere.timestamp);
+    expect(store.getDrafts(domain)).toEqual(elsewhere.records);
+    expect(relay.packets.get(domain)?.timestamp).toBe(elsewhere.timestamp);
+    // and the next edit signs above it
+    const next = publisher.publish(signer, [
+      { type: 'A', name: '@', ttl: 60, address: '198.51.100.10' },
+    ]);
+    expect(next.timestamp).toBeGreaterThan(elsewhere.timestamp);
+  });
+});

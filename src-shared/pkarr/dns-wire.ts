@@ -2,27 +2,67 @@
 // only, id 0. Written by hand because dns-packet needs Node's Buffer and cannot encode SVCB/HTTPS,
 // and because this codec sits next to every signature check and must cost next to nothing.
 import { fail } from './errors';
-import { fromUtf8, utf8 } from './bytes';
-import {
-  absoluteName,
-  ipv6Bytes,
-  ipv6Text,
-  RR_TYPE,
-  type DnsRecord,
-  type SvcParam,
-} from './records';
+import { fromUtf8Fast, utf8Fast } from './bytes';
+import { ipv6Bytes, ipv6Text, RR_TYPE, type DnsRecord, type SvcParam } from './records';
 
 const CLASS_IN = 1;
 const FLAGS_RESPONSE = 0x8000;
 
 class Writer {
-  bytes = new Uint8Array(512);
+  bytes = new Uint8Array(1024);
   view = new DataView(this.bytes.buffer);
   length = 0;
+  compress = true;
   /** Where each name suffix was first written, for compression pointers. */
   readonly names = new Map<string, number>();
+  /** Owner names: where each relative suffix (`www`, `a.b`) and the origin were written. */
+  readonly owners = new Map<string, number>();
+  originAt = -1;
 
-  constructor(readonly compress: boolean) {}
+  reset(compress: boolean): void {
+    this.length = 0;
+    this.compress = compress;
+    this.names.clear();
+    this.owners.clear();
+    this.originAt = -1;
+  }
+
+  /**
+   * An owner name: `relative` labels, then the zone's origin. Every owner name ends in the
+   * 52-character origin, so it is written once and pointed at after that; keys stay short.
+   */
+  owner(relative: string, origin: string): void {
+    if (!this.compress) {
+      this.name(relative === '@' ? origin : `${relative}.${origin}`, false);
+      return;
+    }
+    if (relative !== '@') {
+      let start = 0;
+      while (start < relative.length) {
+        const suffix = start === 0 ? relative : relative.slice(start);
+        const pointer = this.owners.get(suffix);
+        if (pointer !== undefined) {
+          this.u16(0xc000 | pointer);
+          return;
+        }
+        if (this.length < 0x4000) this.owners.set(suffix, this.length);
+        let end = relative.indexOf('.', start);
+        if (end < 0) end = relative.length;
+        this.lengthPrefixed(relative.slice(start, end));
+        start = end + 1;
+      }
+    }
+    if (this.originAt >= 0) {
+      this.u16(0xc000 | this.originAt);
+      return;
+    }
+    if (this.length < 0x4000) {
+      this.originAt = this.length;
+      this.names.set(origin, this.length);
+    }
+    this.lengthPrefixed(origin);
+    this.u8(0);
+  }
 
   private reserve(n: number): void {
     if (this.length + n <= this.bytes.length) return;
@@ -47,6 +87,30 @@ class Writer {
     this.view.setUint32(this.length, value);
     this.length += 4;
   }
+  /**
+   * A length-prefixed string (a label or TXT character-string). ASCII is copied char by char:
+   * allocating a Uint8Array per label costs more than the rest of the encoding together.
+   */
+  lengthPrefixed(text: string): void {
+    this.reserve(1 + text.length);
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) {
+        ascii = false;
+        break;
+      }
+      this.bytes[this.length + 1 + i] = code;
+    }
+    if (ascii) {
+      this.bytes[this.length] = text.length;
+      this.length += 1 + text.length;
+      return;
+    }
+    const data = utf8Fast(text);
+    this.u8(data.length);
+    this.raw(data);
+  }
   raw(data: Uint8Array): void {
     this.reserve(data.length);
     this.bytes.set(data, this.length);
@@ -57,10 +121,10 @@ class Writer {
       this.u8(0);
       return;
     }
-    const labels = name.split('.');
-    for (let i = 0; i < labels.length; i++) {
-      const suffix = i === 0 ? name : labels.slice(i).join('.');
+    let start = 0;
+    while (start < name.length) {
       if (this.compress && compressible) {
+        const suffix = start === 0 ? name : name.slice(start);
         const pointer = this.names.get(suffix);
         if (pointer !== undefined) {
           this.u16(0xc000 | pointer);
@@ -68,22 +132,23 @@ class Writer {
         }
         if (this.length < 0x4000) this.names.set(suffix, this.length);
       }
-      const label = utf8(labels[i] as string);
-      this.u8(label.length);
-      this.raw(label);
+      let end = name.indexOf('.', start);
+      if (end < 0) end = name.length;
+      this.lengthPrefixed(name.slice(start, end));
+      start = end + 1;
     }
     this.u8(0);
   }
 }
 
-function ipv4Bytes(address: string): Uint8Array {
-  return Uint8Array.from(address.split('.').map(Number));
+function ipv4Text(bytes: Uint8Array): string {
+  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
 }
 
 function writeRdata(w: Writer, record: DnsRecord): void {
   switch (record.type) {
     case 'A':
-      w.raw(ipv4Bytes(record.address));
+      for (const octet of record.address.split('.')) w.u8(Number(octet));
       return;
     case 'AAAA':
       w.raw(ipv6Bytes(record.address));
@@ -97,11 +162,7 @@ function writeRdata(w: Writer, record: DnsRecord): void {
       w.name(record.exchange, true);
       return;
     case 'TXT':
-      for (const text of record.strings) {
-        const data = utf8(text);
-        w.u8(data.length);
-        w.raw(data);
-      }
+      for (const text of record.strings) w.lengthPrefixed(text);
       return;
     case 'HTTPS':
     case 'SVCB':
@@ -117,6 +178,9 @@ function writeRdata(w: Writer, record: DnsRecord): void {
   }
 }
 
+/** Encoding is synchronous, so one scratch writer serves every call (no per-packet buffers). */
+const scratch = new Writer();
+
 /**
  * Encodes validated records (names relative to `origin`) as a DNS response packet. Names are
  * compressed unless `compress` is false (the reference test vector is uncompressed).
@@ -126,7 +190,8 @@ export function encodeDnsPacket(
   origin: string,
   options: { compress?: boolean } = {},
 ): Uint8Array {
-  const w = new Writer(options.compress ?? true);
+  const w = scratch;
+  w.reset(options.compress ?? true);
   w.u16(0);
   w.u16(FLAGS_RESPONSE);
   w.u16(0);
@@ -134,7 +199,7 @@ export function encodeDnsPacket(
   w.u16(0);
   w.u16(0);
   for (const record of records) {
-    w.name(absoluteName(record.name, origin), true);
+    w.owner(record.name, origin);
     w.u16(RR_TYPE[record.type]);
     w.u16(CLASS_IN);
     w.u32(record.ttl);
@@ -177,12 +242,17 @@ class Reader {
     this.offset += n;
     return out;
   }
+  /** Names already read, by the offset they start at: compression pointers reuse them. */
+  private readonly suffixes = new Map<number, string>();
+
   /** A possibly compressed name; pointers may only point backwards, so loops are impossible. */
   name(): string {
     const labels: string[] = [];
+    const starts: number[] = [];
     let position = this.offset;
     let jumped = false;
     let length = 0;
+    let tail = '';
     for (;;) {
       if (position >= this.bytes.length) fail('MALFORMED_DNS', 'name runs past the packet');
       const size = this.bytes[position] as number;
@@ -196,18 +266,30 @@ class Reader {
         if (target >= position) fail('MALFORMED_DNS', 'name pointer does not point backwards');
         if (!jumped) this.offset = position + 2;
         jumped = true;
+        const known = this.suffixes.get(target);
+        if (known !== undefined) {
+          tail = known;
+          break;
+        }
         position = target;
         continue;
       }
       if (size & 0xc0) fail('MALFORMED_DNS', 'unsupported label type');
       if (position + 1 + size > this.bytes.length)
         fail('MALFORMED_DNS', 'label runs past the packet');
-      labels.push(fromUtf8(this.bytes.subarray(position + 1, position + 1 + size)).toLowerCase());
       length += size + 1;
       if (length > 255) fail('MALFORMED_DNS', 'name longer than 255 bytes');
+      labels.push(fromUtf8Fast(this.bytes, position + 1, position + 1 + size).toLowerCase());
+      starts.push(position);
       position += 1 + size;
     }
-    return labels.length === 0 ? '.' : labels.join('.');
+    // Remember every suffix of this name for the pointers that follow.
+    let suffix = tail;
+    for (let i = labels.length - 1; i >= 0; i--) {
+      suffix = suffix ? `${labels[i]}.${suffix}` : (labels[i] as string);
+      this.suffixes.set(starts[i] as number, suffix);
+    }
+    return suffix || '.';
   }
 }
 
@@ -219,7 +301,9 @@ export interface DecodedDnsPacket {
 
 function zoneRelative(absolute: string, origin: string): string {
   if (absolute === origin) return '@';
-  if (absolute.endsWith(`.${origin}`)) return absolute.slice(0, -origin.length - 1);
+  const cut = absolute.length - origin.length - 1;
+  if (cut > 0 && absolute.charCodeAt(cut) === 46 && absolute.endsWith(origin))
+    return absolute.slice(0, cut);
   return fail('NAME_OUTSIDE_ZONE', `"${absolute}" is not inside ${origin}`);
 }
 
@@ -260,30 +344,33 @@ export function decodeDnsPacket(bytes: Uint8Array, origin: string): DecodedDnsPa
     r.need(length);
     const end = r.offset + length;
     if (klass !== CLASS_IN) fail('MALFORMED_DNS', `record class ${klass} is not IN`);
-    const base = { name, ttl };
     switch (type) {
       case RR_TYPE.A:
         if (length !== 4) fail('MALFORMED_DNS', 'A record data is not 4 bytes');
-        records.push({ ...base, type: 'A', address: Array.from(r.take(4)).join('.') });
+        records.push({ name, ttl, type: 'A', address: ipv4Text(r.take(4)) });
         break;
       case RR_TYPE.AAAA:
         if (length !== 16) fail('MALFORMED_DNS', 'AAAA record data is not 16 bytes');
-        records.push({ ...base, type: 'AAAA', address: ipv6Text(r.take(16)) });
+        records.push({ name, ttl, type: 'AAAA', address: ipv6Text(r.take(16)) });
         break;
       case RR_TYPE.CNAME:
-        records.push({ ...base, type: 'CNAME', target: r.name() });
+        records.push({ name, ttl, type: 'CNAME', target: r.name() });
         break;
       case RR_TYPE.NS:
-        records.push({ ...base, type: 'NS', target: r.name() });
+        records.push({ name, ttl, type: 'NS', target: r.name() });
         break;
       case RR_TYPE.MX:
-        records.push({ ...base, type: 'MX', preference: r.u16(), exchange: r.name() });
+        records.push({ name, ttl, type: 'MX', preference: r.u16(), exchange: r.name() });
         break;
       case RR_TYPE.TXT: {
         const strings: string[] = [];
-        while (r.offset < end) strings.push(fromUtf8(r.take(r.u8())));
+        while (r.offset < end) {
+          const length = r.u8();
+          r.need(length);
+          strings.push(fromUtf8Fast(r.bytes, r.offset, (r.offset += length)));
+        }
         if (strings.length === 0) fail('MALFORMED_DNS', 'empty TXT record');
-        records.push({ ...base, type: 'TXT', strings });
+        records.push({ name, ttl, type: 'TXT', strings });
         break;
       }
       case RR_TYPE.HTTPS:
@@ -292,7 +379,8 @@ export function decodeDnsPacket(bytes: Uint8Array, origin: string): DecodedDnsPa
         const target = r.name();
         const params = readSvcParams(r, end);
         records.push({
-          ...base,
+          name,
+          ttl,
           type: type === RR_TYPE.HTTPS ? 'HTTPS' : 'SVCB',
           priority,
           target,

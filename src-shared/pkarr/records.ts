@@ -1,7 +1,7 @@
 // The record model: what a family edits and what a PKARR packet carries. Names are relative to
 // the domain's key ('@' is the apex, 'www' is www.<key>); on the wire they are absolute.
 import { fail } from './errors';
-import { utf8 } from './bytes';
+import { utf8, utf8Length } from './bytes';
 
 export interface SvcParam {
   readonly key: number;
@@ -43,8 +43,41 @@ export const RR_TYPE: Readonly<Record<RecordType, number>> = {
 export const MAX_TTL = 0x7fffffff;
 const LABEL = /^(?:\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/;
 
+/**
+ * For a name already in canonical form (lower case, valid labels, no trailing dot), the length
+ * of its longest label; -1 for anything else, which then takes the slow, normalising path.
+ */
+function canonicalName(name: string): number {
+  if (name.length === 0 || name.length > 253) return -1;
+  let labelStart = 0;
+  let longest = 0;
+  for (let i = 0; i <= name.length; i++) {
+    const code = i < name.length ? name.charCodeAt(i) : 46;
+    if (code === 46) {
+      const length = i - labelStart;
+      if (length === 0 || length > 63) return -1;
+      const first = name.charCodeAt(labelStart);
+      const last = name.charCodeAt(i - 1);
+      if (first === 45 || last === 45) return -1; // no hyphen at either end
+      if (length > 1 && (first === 42 || name.lastIndexOf('*', i - 1) >= labelStart)) return -1;
+      if (length > longest) longest = length;
+      labelStart = i + 1;
+      continue;
+    }
+    const ok =
+      (code >= 97 && code <= 122) ||
+      (code >= 48 && code <= 57) ||
+      code === 95 ||
+      code === 45 ||
+      code === 42;
+    if (!ok) return -1;
+  }
+  return longest;
+}
+
 /** Lower-cases and checks a DNS name (no trailing dot); '.' stands for the root. */
 export function normaliseTarget(name: string): string {
+  if (canonicalName(name) >= 0) return name;
   const lower = name.trim().toLowerCase().replace(/\.$/, '');
   if (lower === '') return '.';
   if (lower.length > 253) fail('INVALID_NAME', `name longer than 253 characters`);
@@ -60,6 +93,10 @@ export function normaliseTarget(name: string): string {
  * in `.origin` all map into the zone; an absolute name elsewhere is refused.
  */
 export function relativeName(name: string, origin: string): string {
+  if (name === '@') return '@';
+  // Fast path for names already canonical (what the app stores): one pass, no allocation.
+  const longest = canonicalName(name);
+  if (longest >= 0 && longest < 52) return name;
   const lower = name.trim().toLowerCase().replace(/\.$/, '');
   if (lower === '@' || lower === '' || lower === origin) return '@';
   if (lower.endsWith(`.${origin}`)) return normaliseTarget(lower.slice(0, -origin.length - 1));
@@ -81,9 +118,18 @@ function checkIPv4(address: string): void {
   if (!ok) fail('INVALID_RECORD', `"${address}" is not an IPv4 address`);
 }
 
+const hexDigit = (code: number): number =>
+  code >= 48 && code <= 57
+    ? code - 48
+    : code >= 97 && code <= 102
+      ? code - 87
+      : code >= 65 && code <= 70
+        ? code - 55
+        : -1;
+
 /** Parses an IPv6 address (with :: and an optional dotted IPv4 tail) to 16 bytes. */
 export function ipv6Bytes(address: string): Uint8Array {
-  const bad = () => fail('INVALID_RECORD', `"${address}" is not an IPv6 address`);
+  const bad = (): never => fail('INVALID_RECORD', `"${address}" is not an IPv6 address`);
   let text = address;
   if (text.includes('.')) {
     // A dotted IPv4 tail (::ffff:192.0.2.1) becomes its two hex groups.
@@ -93,29 +139,44 @@ export function ipv6Bytes(address: string): Uint8Array {
     const [a, b, c, d] = v4.split('.').map(Number) as [number, number, number, number];
     text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  const halves = text.split('::');
-  if (halves.length > 2) bad();
-  const parse = (part: string) =>
-    part === ''
-      ? []
-      : part
-          .split(':')
-          .map(
-            (group) => (/^[0-9a-fA-F]{1,4}$/.test(group) ? parseInt(group, 16) : bad()) as number,
-          );
-  const head = parse(halves[0] ?? '');
-  const rest = halves.length === 2 ? parse(halves[1] ?? '') : [];
-  const groups = [...head];
+  // One pass over the text: groups before and after a single '::'.
+  const head: number[] = [];
+  const rest: number[] = [];
+  let groups = head;
+  let value = 0;
+  let digits = 0;
+  let gap = false;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 58;
+    if (code === 58) {
+      if (i + 1 < text.length && text.charCodeAt(i + 1) === 58) {
+        if (gap) bad();
+        if (digits > 0) groups.push(value);
+        else if (i !== 0) bad();
+        gap = true;
+        groups = rest;
+        i++;
+      } else if (digits > 0) groups.push(value);
+      else if (i < text.length || !(gap && groups.length === 0 && text.endsWith('::'))) bad();
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    const digit = hexDigit(code);
+    if (digit < 0 || ++digits > 4) bad();
+    value = (value << 4) | digit;
+  }
   const total = head.length + rest.length;
-  if (halves.length === 2) {
-    if (total > 7) bad();
-    for (let i = total; i < 8; i++) groups.push(0);
-  } else if (total !== 8) bad();
-  groups.push(...rest);
+  if (gap ? total > 7 : total !== 8) bad();
   const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
+  head.forEach((g, i) => {
     out[i * 2] = g >> 8;
     out[i * 2 + 1] = g & 0xff;
+  });
+  rest.forEach((g, i) => {
+    const at = 16 - (rest.length - i) * 2;
+    out[at] = g >> 8;
+    out[at + 1] = g & 0xff;
   });
   return out;
 }
@@ -158,19 +219,19 @@ export function validateRecord(record: DnsRecord, origin: string): DnsRecord {
   switch (type) {
     case 'A':
       checkIPv4(record.address);
-      return { ...record, name };
+      return { name, ttl: record.ttl, type, address: record.address };
     case 'AAAA':
-      return { ...record, name, address: ipv6Text(ipv6Bytes(record.address)) };
+      return { name, ttl: record.ttl, type, address: ipv6Text(ipv6Bytes(record.address)) };
     case 'CNAME':
     case 'NS':
-      return { ...record, name, target: normaliseTarget(record.target) };
+      return { name, ttl: record.ttl, type, target: normaliseTarget(record.target) };
     case 'TXT':
       if (record.strings.length === 0)
         fail('INVALID_RECORD', 'a TXT record needs at least one string');
       for (const text of record.strings) {
-        if (utf8(text).length > 255) fail('INVALID_RECORD', 'a TXT string is at most 255 bytes');
+        if (utf8Length(text) > 255) fail('INVALID_RECORD', 'a TXT string is at most 255 bytes');
       }
-      return { ...record, name, strings: [...record.strings] };
+      return { name, ttl: record.ttl, type, strings: [...record.strings] };
     case 'MX':
       if (
         !Number.isInteger(record.preference) ||
@@ -179,7 +240,13 @@ export function validateRecord(record: DnsRecord, origin: string): DnsRecord {
       ) {
         fail('INVALID_RECORD', 'MX preference must be 0-65535');
       }
-      return { ...record, name, exchange: normaliseTarget(record.exchange) };
+      return {
+        name,
+        ttl: record.ttl,
+        type,
+        preference: record.preference,
+        exchange: normaliseTarget(record.exchange),
+      };
     case 'HTTPS':
     case 'SVCB': {
       if (!Number.isInteger(record.priority) || record.priority < 0 || record.priority > 0xffff) {
@@ -196,7 +263,14 @@ export function validateRecord(record: DnsRecord, origin: string): DnsRecord {
         if (param.value.length > 0xffff) fail('INVALID_RECORD', `${type} parameter too long`);
         previous = param.key;
       }
-      return { ...record, name, target: normaliseTarget(record.target) };
+      return {
+        name,
+        ttl: record.ttl,
+        type,
+        priority: record.priority,
+        target: normaliseTarget(record.target),
+        params: record.params.map((param) => ({ key: param.key, value: param.value })),
+      };
     }
     default: {
       const never: never = type;

@@ -1,7 +1,7 @@
 // PKARR SignedPacket: pubkey(32) ‖ sig(64) ‖ timestamp(8, BE µs) ‖ DNS packet. Relays carry it
 // without the pubkey (it is in the URL); the signature covers the BEP44 bencode fragment
 // `3:seqi<timestamp>e1:v<len>:<dns>`, so the same signature serves relays and the DHT.
-import { compareBytes, concatBytes, utf8 } from './bytes';
+import { compareBytes, concatBytes, equalBytes } from './bytes';
 import { decodeDnsPacket, encodeDnsPacket } from './dns-wire';
 import type { Ed25519Verifier, PacketSigner } from './ed25519';
 import { fail } from './errors';
@@ -26,6 +26,28 @@ export interface SignedPacket {
 
 export const nowMicros = (): number => Date.now() * 1000;
 
+const readUint32 = (bytes: Uint8Array, at: number): number =>
+  (((bytes[at] as number) << 24) >>> 0) +
+  (((bytes[at + 1] as number) << 16) |
+    ((bytes[at + 2] as number) << 8) |
+    (bytes[at + 3] as number));
+
+function writeUint32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = (value >>> 16) & 0xff;
+  bytes[at + 2] = (value >>> 8) & 0xff;
+  bytes[at + 3] = value & 0xff;
+}
+
+/** The zone name of a key; the last one is kept, since a run of packets is usually one key's. */
+let lastOrigin: { key: Uint8Array; origin: string } | undefined;
+function originOf(publicKey: Uint8Array): string {
+  if (lastOrigin && equalBytes(lastOrigin.key, publicKey)) return lastOrigin.origin;
+  const origin = z32Encode(publicKey);
+  lastOrigin = { key: publicKey.slice(), origin };
+  return origin;
+}
+
 function checkTimestamp(timestamp: number): void {
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
     fail('INVALID_TIMESTAMP', 'timestamp must be a non-negative whole number of microseconds');
@@ -35,9 +57,9 @@ function checkTimestamp(timestamp: number): void {
 /** The bytes the signature covers (BEP44 `seq` and `v`, bencoded without the outer dict). */
 export function signableBytes(timestamp: number, dns: Uint8Array): Uint8Array {
   checkTimestamp(timestamp);
-  const prefix = utf8(`3:seqi${timestamp}e1:v${dns.length}:`);
+  const prefix = `3:seqi${timestamp}e1:v${dns.length}:`; // ASCII only
   const out = new Uint8Array(prefix.length + dns.length);
-  out.set(prefix);
+  for (let i = 0; i < prefix.length; i++) out[i] = prefix.charCodeAt(i);
   out.set(dns, prefix.length);
   return out;
 }
@@ -59,7 +81,7 @@ export function signPacket(
   options: SignOptions = {},
 ): SignedPacket {
   checkPublicKey(signer.publicKey);
-  const origin = z32Encode(signer.publicKey);
+  const origin = originOf(signer.publicKey);
   const canonical = records.map((record) => validateRecord(record, origin));
   const dns = encodeDnsPacket(canonical, origin, options);
   if (dns.length > MAX_DNS_PACKET) {
@@ -77,7 +99,8 @@ export function signPacket(
 export function encodeRelayPayload(packet: SignedPacket): Uint8Array {
   const out = new Uint8Array(MIN_RELAY_PAYLOAD + packet.dns.length);
   out.set(packet.signature, 0);
-  new DataView(out.buffer).setBigUint64(SIGNATURE_LENGTH, BigInt(packet.timestamp));
+  writeUint32(out, SIGNATURE_LENGTH, Math.floor(packet.timestamp / 0x100000000));
+  writeUint32(out, SIGNATURE_LENGTH + 4, packet.timestamp % 0x100000000);
   out.set(packet.dns, MIN_RELAY_PAYLOAD);
   return out;
 }
@@ -112,8 +135,14 @@ export function verifyPacket(
   ) {
     fail('INVALID_SIGNATURE', 'signature does not match the packet and key');
   }
-  const { records } = decodeDnsPacket(parts.dns, z32Encode(parts.publicKey));
-  return { ...parts, records };
+  const { records } = decodeDnsPacket(parts.dns, originOf(parts.publicKey));
+  return {
+    publicKey: parts.publicKey,
+    signature: parts.signature,
+    timestamp: parts.timestamp,
+    dns: parts.dns,
+    records,
+  };
 }
 
 /** Parses and verifies what a relay GET returns (or a PUT carries) for `publicKey`. */
@@ -135,16 +164,15 @@ export function decodeRelayPayload(
       `a relay payload is at most ${MAX_RELAY_PAYLOAD} bytes, got ${payload.length}`,
     );
   }
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const timestamp = view.getBigUint64(SIGNATURE_LENGTH);
-  if (timestamp > BigInt(Number.MAX_SAFE_INTEGER))
-    fail('INVALID_TIMESTAMP', 'timestamp out of range');
+  const high = readUint32(payload, SIGNATURE_LENGTH);
+  // Above 2^53 µs (year 2255) a timestamp is no longer a safe JS integer.
+  if (high >= 0x200000) fail('INVALID_TIMESTAMP', 'timestamp out of range');
   return verifyPacket(
     verifier,
     {
       publicKey,
       signature: payload.slice(0, SIGNATURE_LENGTH),
-      timestamp: Number(timestamp),
+      timestamp: high * 0x100000000 + readUint32(payload, SIGNATURE_LENGTH + 4),
       dns: payload.slice(MIN_RELAY_PAYLOAD),
     },
     options,

@@ -1,0 +1,28 @@
+// `npm run bench [-- NAME…]`: runs the named benchmarks (all when none is named) and prints
+// one JSON document. BENCH_SECONDS sets the time per measurement (default 3).
+import { benchPkarr } from './pkarr';
+
+const benches: Record<string, (seconds: number) => Promise<Record<string, unknown>>> = {
+  pkarr: benchPkarr,
+};
+
+const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const unknown = names.filter((name) => !benches[name]);
+if (unknown.length) {
+  console.error(
+    `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`,
+  );
+  process.exit(2);
+}
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
+const results: Record<string, unknown>[] = [];
+for (const name of names.length ? names : Object.keys(benches)) {
+  results.push(await benches[name]!(seconds));
+}
+console.log(
+  JSON.stringify(
+    { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, results },
+    null,
+    2,
+  ),
+);

@@ -54,3 +54,19 @@ describe('PKARR reference test vector', () => {
     expect(decoded.records).toEqual(packet.records);
   });
 });
+
+describe('the pure-JS verifier for the renderer', () => {
+  it('agrees with libsodium on the reference packet and on a tampered one', async () => {
+    const { nobleVerifier } = await import('../../src-shared/pkarr/noble-ed25519');
+    const signer = seedSigner(new Uint8Array(32));
+    const payload = fromHex(EXPECTED_PAYLOAD);
+    expect(decodeRelayPayload(nobleVerifier, signer.publicKey, payload).timestamp).toBe(
+      1697016827303000,
+    );
+    const tampered = Uint8Array.from(payload);
+    tampered[100] = tampered[100]! ^ 4;
+    expect(() => decodeRelayPayload(nobleVerifier, signer.publicKey, tampered)).toThrow(
+      expect.objectContaining({ code: 'INVALID_SIGNATURE' }),
+    );
+  });
+});

@@ -21,6 +21,27 @@ describe('migration runner', () => {
     expect(status.every((row) => row.appliedAt instanceof Date)).toBe(true);
   });
 
+  it('replays every migration in order and no later one drops or renames a column', async () => {
+    const db = await freshDatabase();
+    const files = await readMigrations();
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-replay-'));
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+    let previous = new Set<string>();
+    for (const file of files) {
+      const name = `${String(file.version).padStart(4, '0')}_${file.name}.sql`;
+      await cp(join(MIGRATIONS_DIR, name), join(dir, name));
+      await migrate(db.pool, { dir });
+      const { rows } = await db.pool.query<{ c: string }>(
+        "SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public'",
+      );
+      const columns = new Set(rows.map((row) => row.c));
+      const lost = [...previous].filter((column) => !columns.has(column));
+      expect(lost, `migration ${name} dropped or renamed columns`).toEqual([]);
+      previous = columns;
+    }
+    expect(previous.size).toBeGreaterThan(50);
+  });
+
   it('refuses to run when a landed migration was edited', async () => {
     const db = await freshDatabase();
     const dir = await mkdtemp(join(tmpdir(), 'migrations-'));

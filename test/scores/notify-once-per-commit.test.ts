@@ -1,0 +1,155 @@
+// Every NOTIFY channel fires once per committed change, never for a rolled-back transaction,
+// and two identical changes in one transaction are two notifications (each has its own id).
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../server/db/migrate';
+import { freshDatabase } from '../support/database';
+import { family, pubkyDomain, randomKey, storePacket, user } from '../support/schema-fixtures';
+
+const CHANNELS = [
+  'pubky_domain_changes',
+  'pkarr_record_changes',
+  'sovereignty_score_changes',
+  'domain_migration_changes',
+  'guardian_changes',
+] as const;
+
+const db = await freshDatabase();
+await migrate(db.pool);
+const listener = new pg.Client({ connectionString: db.url });
+await listener.connect();
+const received: { channel: string; payload: Record<string, unknown> }[] = [];
+listener.on('notification', (n) =>
+  received.push({ channel: n.channel, payload: JSON.parse(n.payload ?? '{}') }),
+);
+for (const channel of [...CHANNELS, 'test_marker']) await listener.query(`LISTEN ${channel}`);
+afterAll(() => listener.end());
+
+/**
+ * A listener receives notifications in commit order, whatever their channel: once a marker
+ * sent after some commit has arrived, everything committed before it has arrived too.
+ */
+let markers = 0;
+async function sync(): Promise<number> {
+  const marker = String(++markers);
+  await db.pool.query("SELECT pg_notify('test_marker', $1)", [JSON.stringify({ marker })]);
+  for (;;) {
+    const at = received.findIndex(
+      (n) => n.channel === 'test_marker' && n.payload['marker'] === marker,
+    );
+    if (at >= 0) return at;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Runs `work` and returns the notifications it caused, by channel. */
+async function notificationsOf(work: () => Promise<unknown>) {
+  const start = await sync();
+  await work();
+  const end = await sync();
+  const batch = received.slice(start + 1, end);
+  return Object.fromEntries(
+    CHANNELS.map((c) => [c, batch.filter((n) => n.channel === c).map((n) => n.payload)]),
+  );
+}
+
+async function inTransaction(commit: boolean, work: (client: pg.PoolClient) => Promise<unknown>) {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await work(client);
+    await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+  } finally {
+    client.release();
+  }
+}
+
+describe('NOTIFY channels', () => {
+  it('fire once for each committed change and not at all for rolled-back ones', async () => {
+    const familyId = await family(db.pool);
+    const created = await notificationsOf(() =>
+      inTransaction(true, (c) => pubkyDomain(c, familyId)),
+    );
+    expect(created.pubky_domain_changes).toHaveLength(1);
+    expect(created.pubky_domain_changes[0]).toMatchObject({ op: 'insert', familyId });
+    expect(created.sovereignty_score_changes.length).toBeGreaterThanOrEqual(1);
+
+    const rolledBack = await notificationsOf(() =>
+      inTransaction(false, (c) => pubkyDomain(c, familyId)),
+    );
+    for (const channel of CHANNELS) expect(rolledBack[channel], channel).toEqual([]);
+
+    const domain = await pubkyDomain(db.pool, familyId);
+    const packet = await notificationsOf(() =>
+      storePacket(db.pool, domain.pubkyDomainId, Date.now() * 1000),
+    );
+    expect(packet.pkarr_record_changes).toHaveLength(1);
+    expect(packet.pkarr_record_changes[0]).toMatchObject({
+      op: 'insert',
+      pubkyDomainId: domain.pubkyDomainId,
+      familyId,
+    });
+    expect(packet.sovereignty_score_changes).toHaveLength(1);
+    expect(packet.sovereignty_score_changes[0]).toMatchObject({
+      domainRecordId: domain.domainRecordId,
+      familyId,
+    });
+
+    const migration = await notificationsOf(() =>
+      db.pool.query(
+        "INSERT INTO domain_migrations (domain_record_id, family_id, direction) VALUES ($1, $2, 'dns_to_pubky')",
+        [domain.domainRecordId, familyId],
+      ),
+    );
+    expect(migration.domain_migration_changes).toEqual([
+      expect.objectContaining({ op: 'insert', status: 'pending' }),
+    ]);
+    const progressed = await notificationsOf(() =>
+      db.pool.query(
+        "UPDATE domain_migrations SET status = 'in_progress' WHERE domain_record_id = $1",
+        [domain.domainRecordId],
+      ),
+    );
+    expect(progressed.domain_migration_changes).toEqual([
+      expect.objectContaining({ op: 'update', status: 'in_progress', previousStatus: 'pending' }),
+    ]);
+
+    const guardianUser = await user(db.pool, 'Grandma');
+    const guardian = await notificationsOf(() =>
+      db.pool.query(
+        'INSERT INTO federation_guardians (family_id, user_id, guardian_public_key) VALUES ($1, $2, $3)',
+        [familyId, guardianUser, randomKey()],
+      ),
+    );
+    expect(guardian.guardian_changes).toEqual([
+      expect.objectContaining({ op: 'insert', guardianUserId: guardianUser, familyId }),
+    ]);
+  });
+
+  it('two identical changes in one transaction are two notifications, delivered at commit', async () => {
+    const familyId = await family(db.pool);
+    const domain = await pubkyDomain(db.pool, familyId);
+    const result = await notificationsOf(() =>
+      inTransaction(true, async (c) => {
+        await c.query("UPDATE pubky_domains SET status = 'suspended' WHERE id = $1", [
+          domain.pubkyDomainId,
+        ]);
+        await c.query("UPDATE pubky_domains SET status = 'suspended' WHERE id = $1", [
+          domain.pubkyDomainId,
+        ]);
+      }),
+    );
+    expect(result.pubky_domain_changes).toHaveLength(2);
+    const ids = result.pubky_domain_changes.map((p) => p['eventId']);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it('payloads stay far below the 8000-byte NOTIFY limit', () => {
+    const longest = Math.max(
+      ...received
+        .filter((n) => n.channel !== 'test_marker')
+        .map((n) => JSON.stringify(n.payload).length),
+    );
+    expect(longest).toBeLessThan(1000);
+  });
+});

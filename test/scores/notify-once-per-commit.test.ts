@@ -50,7 +50,7 @@ async function notificationsOf(work: () => Promise<unknown>) {
   const batch = received.slice(start + 1, end);
   return Object.fromEntries(
     CHANNELS.map((c) => [c, batch.filter((n) => n.channel === c).map((n) => n.payload)]),
-  );
+  ) as Record<(typeof CHANNELS)[number], Record<string, unknown>[]>;
 }
 
 async function inTransaction(commit: boolean, work: (client: pg.PoolClient) => Promise<unknown>) {

@@ -1,9 +1,11 @@
 // `npm run bench [-- NAME…]`: runs the named benchmarks (all when none is named) and prints
 // one JSON document. BENCH_SECONDS sets the time per measurement (default 3).
 import { benchPkarr } from './pkarr';
+import { benchScores } from './scores';
 
 const benches: Record<string, (seconds: number) => Promise<Record<string, unknown>>> = {
   pkarr: benchPkarr,
+  scores: () => benchScores(),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -178,21 +178,19 @@ CREATE INDEX sovereignty_score_history_domain ON sovereignty_score_history (doma
 -- ─── Scoring ────────────────────────────────────────────────────────────────────────────────
 -- The rules, mirrored exactly by src-shared/score/score-rules.ts (a parity test holds them).
 
-CREATE FUNCTION score_factor(factor_key text, reasons jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
+-- One factor: its points are the reasons' sum clamped to 0-20; reasons worth 0 are left out.
+-- Written with builtins only (no nested SQL-function calls): it runs once per domain re-scored.
+CREATE FUNCTION score_factor(factor_key text, points int, reasons jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT jsonb_build_object(
     'key', factor_key,
-    'points', greatest(0, least(20, coalesce(sum((r ->> 'points')::int), 0))),
+    'points', greatest(0, least(20, points)),
     'max', 20,
-    'reasons', coalesce(jsonb_agg(r ORDER BY ord) FILTER (WHERE (r ->> 'points')::int <> 0), '[]'::jsonb))
-  FROM jsonb_array_elements(reasons) WITH ORDINALITY AS t(r, ord)
+    'reasons', jsonb_path_query_array(reasons, '$[*] ? (@.points != 0)'))
 $$;
 
-CREATE FUNCTION reason(code text, points int) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$ SELECT jsonb_build_object('code', code, 'points', points) $$;
-
 CREATE FUNCTION sovereignty_breakdown(e jsonb) RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
   factors jsonb;
   custody text := e ->> 'custody';
@@ -208,46 +206,68 @@ DECLARE
   backup text;
   owns_key boolean;
   targets int;
+  p int[];
+  total int;
 BEGIN
   IF e ->> 'domainType' = 'traditional' THEN
-    factors := jsonb_build_array(
-      score_factor('provider_independence', jsonb_build_array(reason('registrar_controlled', 5))),
-      score_factor('key_ownership', jsonb_build_array(reason('registrar_holds_control', 0))),
-      score_factor('censorship_resistance', jsonb_build_array(reason('single_resolution_path', 4))),
-      score_factor('privacy', jsonb_build_array(reason('registrar_and_resolver_see_queries', 5))),
-      score_factor('portability', jsonb_build_array(reason('registrar_transfer', 6))));
-  ELSE
-    backup := CASE
-      WHEN shares = 0 THEN 'none'
-      WHEN threshold >= 2 AND acked >= threshold THEN 'complete'
-      ELSE 'partial' END;
-    owns_key := custody IN ('os-keychain', 'guardian-recovered');
-    targets := fresh_relays + CASE WHEN on_dht THEN 1 ELSE 0 END;
-    factors := jsonb_build_array(
-      score_factor('provider_independence', jsonb_build_array(
-        reason('signed_packet_stored', CASE WHEN has_packet THEN 8 ELSE 0 END),
-        reason('independent_publishers', CASE WHEN targets >= 2 THEN 6 WHEN targets = 1 THEN 3 ELSE 0 END),
-        reason(CASE WHEN self_hosted IS TRUE THEN 'homeserver_self_hosted' ELSE 'homeserver_third_party' END,
-               CASE WHEN self_hosted IS TRUE THEN 6 WHEN self_hosted IS NULL THEN 3 ELSE 0 END))),
-      score_factor('key_ownership', jsonb_build_array(
-        reason('custody_' || replace(custody, '-', '_'), CASE WHEN owns_key THEN 12 ELSE 0 END),
-        reason('guardian_backup_' || backup, CASE backup WHEN 'complete' THEN 8 WHEN 'partial' THEN 4 ELSE 0 END))),
-      score_factor('censorship_resistance', jsonb_build_array(
-        reason('signed_packet_stored', CASE WHEN has_packet THEN 4 ELSE 0 END),
-        reason('fresh_on_relays', CASE WHEN fresh_relays >= 2 THEN 8 WHEN fresh_relays = 1 THEN 4 ELSE 0 END),
-        reason('fresh_on_dht', CASE WHEN on_dht THEN 8 ELSE 0 END))),
-      score_factor('privacy', jsonb_build_array(
-        reason('no_registrar_or_resolver', 20),
-        reason('private_addresses_published', CASE WHEN private_addresses > 0 THEN -10 ELSE 0 END),
-        reason('homeserver_third_party', CASE WHEN self_hosted IS FALSE THEN -5 ELSE 0 END))),
-      score_factor('portability', jsonb_build_array(
-        reason('guardian_backup_' || backup, CASE backup WHEN 'complete' THEN 12 WHEN 'partial' THEN 6 ELSE 0 END),
-        reason('recovery_file_exported', CASE WHEN exported THEN 8 ELSE 0 END),
-        reason('homeserver_self_hosted', CASE WHEN self_hosted IS TRUE THEN 8 ELSE 0 END))));
+    RETURN jsonb_build_object('total', 20, 'factors', jsonb_build_array(
+      jsonb_build_object('key', 'provider_independence', 'points', 5, 'max', 20, 'reasons',
+        jsonb_build_array(jsonb_build_object('code', 'registrar_controlled', 'points', 5))),
+      jsonb_build_object('key', 'key_ownership', 'points', 0, 'max', 20, 'reasons', '[]'::jsonb),
+      jsonb_build_object('key', 'censorship_resistance', 'points', 4, 'max', 20, 'reasons',
+        jsonb_build_array(jsonb_build_object('code', 'single_resolution_path', 'points', 4))),
+      jsonb_build_object('key', 'privacy', 'points', 5, 'max', 20, 'reasons',
+        jsonb_build_array(jsonb_build_object('code', 'registrar_and_resolver_see_queries', 'points', 5))),
+      jsonb_build_object('key', 'portability', 'points', 6, 'max', 20, 'reasons',
+        jsonb_build_array(jsonb_build_object('code', 'registrar_transfer', 'points', 6)))));
   END IF;
-  RETURN jsonb_build_object(
-    'total', (SELECT sum((f ->> 'points')::int) FROM jsonb_array_elements(factors) f),
-    'factors', factors);
+  backup := CASE
+    WHEN shares = 0 THEN 'none'
+    WHEN threshold >= 2 AND acked >= threshold THEN 'complete'
+    ELSE 'partial' END;
+  owns_key := custody IN ('os-keychain', 'guardian-recovered');
+  targets := fresh_relays + CASE WHEN on_dht THEN 1 ELSE 0 END;
+  -- The reasons' points, factor by factor (three each), in the order the TS rules list them.
+  p := ARRAY[
+    CASE WHEN has_packet THEN 8 ELSE 0 END,
+    CASE WHEN targets >= 2 THEN 6 WHEN targets = 1 THEN 3 ELSE 0 END,
+    CASE WHEN self_hosted IS TRUE THEN 6 WHEN self_hosted IS NULL THEN 3 ELSE 0 END,
+    CASE WHEN owns_key THEN 12 ELSE 0 END,
+    CASE backup WHEN 'complete' THEN 8 WHEN 'partial' THEN 4 ELSE 0 END,
+    0,
+    CASE WHEN has_packet THEN 4 ELSE 0 END,
+    CASE WHEN fresh_relays >= 2 THEN 8 WHEN fresh_relays = 1 THEN 4 ELSE 0 END,
+    CASE WHEN on_dht THEN 8 ELSE 0 END,
+    20,
+    CASE WHEN private_addresses > 0 THEN -10 ELSE 0 END,
+    CASE WHEN self_hosted IS FALSE THEN -5 ELSE 0 END,
+    CASE backup WHEN 'complete' THEN 12 WHEN 'partial' THEN 6 ELSE 0 END,
+    CASE WHEN exported THEN 8 ELSE 0 END,
+    CASE WHEN self_hosted IS TRUE THEN 8 ELSE 0 END];
+  factors := jsonb_build_array(
+    score_factor('provider_independence', p[1] + p[2] + p[3], jsonb_build_array(
+      jsonb_build_object('code', 'signed_packet_stored', 'points', p[1]),
+      jsonb_build_object('code', 'independent_publishers', 'points', p[2]),
+      jsonb_build_object('code', CASE WHEN self_hosted IS TRUE THEN 'homeserver_self_hosted' ELSE 'homeserver_third_party' END, 'points', p[3]))),
+    score_factor('key_ownership', p[4] + p[5], jsonb_build_array(
+      jsonb_build_object('code', 'custody_' || replace(custody, '-', '_'), 'points', p[4]),
+      jsonb_build_object('code', 'guardian_backup_' || backup, 'points', p[5]))),
+    score_factor('censorship_resistance', p[7] + p[8] + p[9], jsonb_build_array(
+      jsonb_build_object('code', 'signed_packet_stored', 'points', p[7]),
+      jsonb_build_object('code', 'fresh_on_relays', 'points', p[8]),
+      jsonb_build_object('code', 'fresh_on_dht', 'points', p[9]))),
+    score_factor('privacy', p[10] + p[11] + p[12], jsonb_build_array(
+      jsonb_build_object('code', 'no_registrar_or_resolver', 'points', p[10]),
+      jsonb_build_object('code', 'private_addresses_published', 'points', p[11]),
+      jsonb_build_object('code', 'homeserver_third_party', 'points', p[12]))),
+    score_factor('portability', p[13] + p[14] + p[15], jsonb_build_array(
+      jsonb_build_object('code', 'guardian_backup_' || backup, 'points', p[13]),
+      jsonb_build_object('code', 'recovery_file_exported', 'points', p[14]),
+      jsonb_build_object('code', 'homeserver_self_hosted', 'points', p[15]))));
+  total := least(20, greatest(0, p[1] + p[2] + p[3])) + least(20, greatest(0, p[4] + p[5]))
+         + least(20, greatest(0, p[7] + p[8] + p[9])) + least(20, greatest(0, p[10] + p[11] + p[12]))
+         + least(20, greatest(0, p[13] + p[14] + p[15]));
+  RETURN jsonb_build_object('total', total, 'factors', factors);
 END $$;
 
 -- Private and special-use ranges that should not be published in a public zone.
@@ -311,10 +331,18 @@ BEGIN
   IF cardinality(ids) = 0 THEN
     RETURN 0;
   END IF;
-  WITH computed AS (
-    SELECT e.domain_record_id, e.evidence, sovereignty_breakdown(e.evidence) AS breakdown
-    FROM domain_evidence e
-    WHERE e.domain_record_id = ANY (ids)
+  WITH gathered AS MATERIALIZED (
+    SELECT e.domain_record_id, e.evidence FROM domain_evidence e WHERE e.domain_record_id = ANY (ids)
+  ),
+  -- The breakdown is a pure function of the evidence: score each distinct evidence set once
+  -- (a bulk change leaves most domains with identical evidence).
+  -- MATERIALIZED: inlined, the planner would call the function once per domain again.
+  scored AS MATERIALIZED (
+    SELECT evidence, sovereignty_breakdown(evidence) AS breakdown
+    FROM (SELECT DISTINCT evidence FROM gathered) d
+  ),
+  computed AS (
+    SELECT g.domain_record_id, g.evidence, s.breakdown FROM gathered g JOIN scored s USING (evidence)
   ),
   upserted AS (
     INSERT INTO sovereignty_scores AS s (domain_record_id, score, breakdown, evidence, computed_at)
@@ -354,12 +382,11 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- Only a change of type matters (the trigger also sees rescore_domains caching the score).
+-- A domain that changes type (a migration completed) is scored by its new rules.
 CREATE FUNCTION rescore_from_changed_domain_type() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM rescore_domains(ARRAY(
-    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE o.domain_type <> n.domain_type));
+  PERFORM rescore_domains(ARRAY[NEW.id]);
   RETURN NULL;
 END $$;
 
@@ -407,9 +434,11 @@ END $$;
 
 CREATE TRIGGER domain_records_rescore_insert AFTER INSERT ON domain_records
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rescore_from_domain_rows();
-CREATE TRIGGER domain_records_rescore_update AFTER UPDATE ON domain_records
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION rescore_from_changed_domain_type();
+-- Row level, on the one column that matters: caching the score on domain_records (which
+-- rescore_domains does) must not start another round.
+CREATE TRIGGER domain_records_rescore_update AFTER UPDATE OF domain_type ON domain_records
+  FOR EACH ROW WHEN (OLD.domain_type IS DISTINCT FROM NEW.domain_type)
+  EXECUTE FUNCTION rescore_from_changed_domain_type();
 
 -- A trigger with transition tables fires for one event only: hence one per event below.
 CREATE TRIGGER pubky_domains_rescore_insert AFTER INSERT ON pubky_domains
@@ -474,30 +503,36 @@ END $$;
 CREATE TRIGGER pubky_domains_notify AFTER INSERT OR UPDATE OR DELETE ON pubky_domains
   FOR EACH ROW EXECUTE FUNCTION notify_pubky_domain();
 
-CREATE FUNCTION notify_pkarr_record() RETURNS trigger
+-- Packets and scores change in bulk (sync batches, re-scoring): their notifications are sent
+-- by statement-level triggers in one set-based query, one per changed row.
+CREATE FUNCTION notify_pkarr_records() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE r pkarr_records;
 BEGIN
-  r := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-  PERFORM notify_change('pkarr_record_changes', jsonb_build_object(
-    'op', lower(TG_OP), 'pubkyDomainId', r.pubky_domain_id, 'packetTimestamp', r.packet_timestamp,
-    'familyId', (SELECT family_id FROM pubky_domains WHERE id = r.pubky_domain_id)));
+  PERFORM pg_notify('pkarr_record_changes', jsonb_build_object(
+      'op', lower(TG_OP), 'pubkyDomainId', r.pubky_domain_id, 'packetTimestamp', r.packet_timestamp,
+      'familyId', pd.family_id, 'eventId', nextval('notification_event_seq'))::text)
+  FROM changed_rows r LEFT JOIN pubky_domains pd ON pd.id = r.pubky_domain_id;
   RETURN NULL;
 END $$;
-CREATE TRIGGER pkarr_records_notify AFTER INSERT OR UPDATE OR DELETE ON pkarr_records
-  FOR EACH ROW EXECUTE FUNCTION notify_pkarr_record();
+CREATE TRIGGER pkarr_records_notify_insert AFTER INSERT ON pkarr_records
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION notify_pkarr_records();
+CREATE TRIGGER pkarr_records_notify_update AFTER UPDATE ON pkarr_records
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION notify_pkarr_records();
+CREATE TRIGGER pkarr_records_notify_delete AFTER DELETE ON pkarr_records
+  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION notify_pkarr_records();
 
-CREATE FUNCTION notify_sovereignty_score() RETURNS trigger
+CREATE FUNCTION notify_sovereignty_scores() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM notify_change('sovereignty_score_changes', jsonb_build_object(
-    'op', 'insert', 'domainRecordId', NEW.domain_record_id, 'score', NEW.score,
-    'familyId', (SELECT family_id FROM domain_records WHERE id = NEW.domain_record_id)));
+  PERFORM pg_notify('sovereignty_score_changes', jsonb_build_object(
+      'op', 'insert', 'domainRecordId', h.domain_record_id, 'score', h.score,
+      'familyId', d.family_id, 'eventId', nextval('notification_event_seq'))::text)
+  FROM new_rows h JOIN domain_records d ON d.id = h.domain_record_id;
   RETURN NULL;
 END $$;
 -- History rows are appended exactly when a score changes: one notification per change.
 CREATE TRIGGER sovereignty_score_history_notify AFTER INSERT ON sovereignty_score_history
-  FOR EACH ROW EXECUTE FUNCTION notify_sovereignty_score();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notify_sovereignty_scores();
 
 CREATE FUNCTION notify_domain_migration() RETURNS trigger
 LANGUAGE plpgsql AS $$

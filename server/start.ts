@@ -51,12 +51,21 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   );
   const instanceId = rows[0]?.id;
 
+  // Time passing changes no row, so freshness that ran out is caught by a periodic pass.
+  const staleTimer = setInterval(() => {
+    pool
+      .query('SELECT rescore_stale()')
+      .catch((error: Error) => log.warn({ message: error.message }, 'rescore_stale failed'));
+  }, 5 * 60_000);
+  staleTimer.unref();
+
   const app = buildApp({ pool, logLevel: config.logLevel });
   const url = await app.listen({ host: config.host, port: config.port });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(staleTimer);
       await app.close();
       await pool.query('UPDATE server_instances SET stopped_at = now() WHERE id = $1', [
         instanceId,

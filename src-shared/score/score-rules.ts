@@ -24,11 +24,7 @@ export interface SovereigntyEvidence {
 }
 
 export type FactorKey =
-  | 'provider_independence'
-  | 'key_ownership'
-  | 'censorship_resistance'
-  | 'privacy'
-  | 'portability';
+  'provider_independence' | 'key_ownership' | 'censorship_resistance' | 'privacy' | 'portability';
 
 export interface Reason {
   readonly code: string;
@@ -94,7 +90,10 @@ export function scoreSovereignty(e: SovereigntyEvidence): ScoreBreakdown {
     ]),
     factor('key_ownership', [
       { code: `custody_${e.custody.replace('-', '_')}`, points: ownsKey ? 12 : 0 },
-      { code: `guardian_backup_${backup}`, points: backup === 'complete' ? 8 : backup === 'partial' ? 4 : 0 },
+      {
+        code: `guardian_backup_${backup}`,
+        points: backup === 'complete' ? 8 : backup === 'partial' ? 4 : 0,
+      },
     ]),
     factor('censorship_resistance', [
       { code: 'signed_packet_stored', points: e.hasSignedPacket ? 4 : 0 },
@@ -107,7 +106,10 @@ export function scoreSovereignty(e: SovereigntyEvidence): ScoreBreakdown {
       { code: 'homeserver_third_party', points: e.homeserverSelfHosted === false ? -5 : 0 },
     ]),
     factor('portability', [
-      { code: `guardian_backup_${backup}`, points: backup === 'complete' ? 12 : backup === 'partial' ? 6 : 0 },
+      {
+        code: `guardian_backup_${backup}`,
+        points: backup === 'complete' ? 12 : backup === 'partial' ? 6 : 0,
+      },
       { code: 'recovery_file_exported', points: e.recoveryExported ? 8 : 0 },
       { code: 'homeserver_self_hosted', points: e.homeserverSelfHosted === true ? 8 : 0 },
     ]),

@@ -11,20 +11,21 @@ export interface ServerConfig {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
+  readonly relayPutsPerMinute: number;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, max = 65535): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new ConfigError(`${name} must be a whole number from 0 to ${max}, got "${raw}"`);
   }
-  return port;
+  return value;
 }
 
 /**
@@ -42,10 +43,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const isRoot = process.getuid?.() === 0;
   return {
     host: env['HOST'] || '127.0.0.1',
-    port: portFrom(env, 'PORT', DEFAULT_SERVER_PORT),
-    feedPort: portFrom(env, 'FEED_PORT', DEFAULT_FEED_PORT),
+    port: intFrom(env, 'PORT', DEFAULT_SERVER_PORT),
+    feedPort: intFrom(env, 'FEED_PORT', DEFAULT_FEED_PORT),
     databaseUrl: env['DATABASE_URL'] || undefined,
     dataDir: env['PUBKY_DATA_DIR'] || defaultDataDir(env, isRoot),
     logLevel: env['LOG_LEVEL'] || 'info',
+    relayPutsPerMinute: intFrom(env, 'RELAY_PUTS_PER_MINUTE', 120, 1_000_000),
   };
 }

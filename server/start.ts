@@ -59,7 +59,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, 5 * 60_000);
   staleTimer.unref();
 
-  const app = buildApp({ pool, logLevel: config.logLevel });
+  const app = buildApp({
+    pool,
+    logLevel: config.logLevel,
+    relayPutsPerMinute: config.relayPutsPerMinute,
+  });
   const url = await app.listen({ host: config.host, port: config.port });
 
   let closing: Promise<void> | undefined;

@@ -2,14 +2,24 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { currentSchemaVersion } from '../db/migrate';
+import { pkarrRelay } from '../relay/pkarr-relay';
+
+export const DEFAULT_RELAY_PUTS_PER_MINUTE = 120;
 
 export interface AppDeps {
   readonly pool: pg.Pool;
   readonly logLevel: string;
+  /** PUTs per minute per client address on the PKARR relay; 0 turns the limit off. */
+  readonly relayPutsPerMinute?: number;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ logger: { level: deps.logLevel }, bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    logger: { level: deps.logLevel },
+    bodyLimit: 64 * 1024,
+    // Relay clients join `<relay>/` and `/<key>`; `//key` must still find the key.
+    routerOptions: { ignoreDuplicateSlashes: true },
+  });
 
   app.setErrorHandler(
     (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
@@ -35,6 +45,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       request.log.warn({ err: error }, 'health check could not reach the database');
       return reply.status(503).send({ db: 'unavailable' });
     }
+  });
+
+  void app.register(pkarrRelay, {
+    prefix: '/relay',
+    pool: deps.pool,
+    putsPerMinute: deps.relayPutsPerMinute ?? DEFAULT_RELAY_PUTS_PER_MINUTE,
   });
 
   return app;

@@ -1,0 +1,171 @@
+// A PKARR relay backed by Postgres (design.md §4): PUT /relay/<z32> stores a verified packet,
+// GET returns it with the caching headers relays use. Status codes: 204 stored, 400 bad key or
+// packet, 409 older than what we hold, 412 If-Match lost, 413 too large, 428 a concurrent
+// publish for the same key, 429 rate limited; GET 200, 304, 404.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import {
+  compareFreshness,
+  decodeRelayPayload,
+  equalBytes,
+  MAX_RELAY_PAYLOAD,
+  parsePublicKey,
+  PkarrError,
+  z32Encode,
+  type SignedPacket,
+} from '../../src-shared/pkarr';
+import { serverVerifier } from '../crypto/native-verifier';
+import { RateLimiter } from './rate-limiter';
+
+export const RELAY_CONTENT_TYPE = 'application/pkarr.org/relays#payload';
+const MIN_MAX_AGE = 300;
+const MAX_MAX_AGE = 86_400;
+
+export interface RelayOptions {
+  readonly pool: pg.Pool;
+  /** PUTs per minute per client address; 0 turns the limit off. */
+  readonly putsPerMinute: number;
+}
+
+function cors(reply: FastifyReply): void {
+  void reply
+    .header('Access-Control-Allow-Origin', '*')
+    .header('Access-Control-Allow-Methods', 'GET, PUT, OPTIONS')
+    .header('Access-Control-Allow-Headers', 'Content-Type, If-Match, If-Modified-Since')
+    .header('Access-Control-Expose-Headers', 'Last-Modified, Cache-Control');
+}
+
+const plain = (reply: FastifyReply, status: number, message: string) =>
+  reply.status(status).type('text/plain').send(message);
+
+function keyOf(request: FastifyRequest<{ Params: { key: string } }>): string | undefined {
+  try {
+    return z32Encode(parsePublicKey(request.params.key));
+  } catch {
+    return undefined;
+  }
+}
+
+const minTtl = (packet: SignedPacket): number =>
+  packet.records.length ? Math.min(...packet.records.map((r) => r.ttl)) : MIN_MAX_AGE;
+
+export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): Promise<void> {
+  const limiter = new RateLimiter(options.putsPerMinute);
+
+  // Relay bodies are raw bytes, whatever Content-Type the client sends (or none).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: MAX_RELAY_PAYLOAD },
+    (_req, body, done) => done(null, body),
+  );
+  app.addHook('onRequest', async (_request, reply) => cors(reply));
+
+  app.options('/:key', async (_request, reply) => reply.status(204).send());
+
+  app.get<{ Params: { key: string } }>('/:key', async (request, reply) => {
+    const key = keyOf(request);
+    if (!key) return plain(reply, 400, 'Invalid public key');
+    const { rows } = await options.pool.query<{
+      payload: Buffer;
+      packet_timestamp: string;
+      min_ttl: number;
+    }>('SELECT payload, packet_timestamp, min_ttl FROM relay_packets WHERE public_key = $1', [key]);
+    const row = rows[0];
+    if (!row) return plain(reply, 404, 'Not found');
+    const modifiedSeconds = Math.floor(Number(row.packet_timestamp) / 1_000_000);
+    const maxAge = Math.min(MAX_MAX_AGE, Math.max(MIN_MAX_AGE, row.min_ttl));
+    void reply
+      .header('Cache-Control', `public, max-age=${maxAge}`)
+      .header('Last-Modified', new Date(modifiedSeconds * 1000).toUTCString());
+    const since = Date.parse(request.headers['if-modified-since'] ?? '');
+    if (!Number.isNaN(since) && modifiedSeconds <= Math.floor(since / 1000))
+      return reply.status(304).send();
+    // Written raw: Fastify replaces a Content-Type with a '#' in it by application/octet-stream.
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'Content-Type': RELAY_CONTENT_TYPE,
+      'Content-Length': row.payload.length,
+    });
+    reply.raw.end(row.payload);
+    return reply;
+  });
+
+  app.put<{ Params: { key: string }; Body: Buffer }>('/:key', async (request, reply) => {
+    if (!limiter.take(request.ip)) {
+      return plain(
+        reply.header('Retry-After', String(limiter.retryAfterSeconds())),
+        429,
+        'Too many requests',
+      );
+    }
+    const key = keyOf(request);
+    if (!key) return plain(reply, 400, 'Invalid public key');
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) return plain(reply, 400, 'Missing body');
+    let packet: SignedPacket;
+    try {
+      packet = decodeRelayPayload(serverVerifier, parsePublicKey(key), new Uint8Array(body));
+    } catch (error) {
+      const code = error instanceof PkarrError ? error.code : 'INVALID';
+      if (code === 'PAYLOAD_TOO_LARGE') return plain(reply, 413, 'Payload too large');
+      return plain(reply, 400, `Invalid signed packet (${code})`);
+    }
+    const ifMatchHeader = request.headers['if-match'];
+    const ifMatch =
+      ifMatchHeader === undefined ? undefined : Number(String(ifMatchHeader).replace(/"/g, ''));
+    if (ifMatch !== undefined && !Number.isSafeInteger(ifMatch))
+      return plain(reply, 400, 'Invalid If-Match');
+
+    const client = await options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One publish per key at a time, across every server process on this database.
+      const { rows: lock } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7261)) AS locked',
+        [key],
+      );
+      if (!lock[0]?.locked) {
+        await client.query('ROLLBACK');
+        return plain(reply, 428, 'Another publish for this key is in progress');
+      }
+      const { rows } = await client.query<{ payload: Buffer }>(
+        'SELECT payload FROM relay_packets WHERE public_key = $1',
+        [key],
+      );
+      const current =
+        rows[0] &&
+        decodeRelayPayload(serverVerifier, packet.publicKey, new Uint8Array(rows[0].payload), {
+          maxFutureMicros: Number.MAX_SAFE_INTEGER,
+        });
+      if (ifMatch !== undefined && current?.timestamp !== ifMatch) {
+        await client.query('ROLLBACK');
+        return plain(reply, 412, 'If-Match does not match the current timestamp');
+      }
+      if (current && compareFreshness(current, packet) > 0) {
+        await client.query('ROLLBACK');
+        return plain(reply, 409, 'A newer packet is already stored');
+      }
+      if (
+        !current ||
+        !equalBytes(current.dns, packet.dns) ||
+        current.timestamp !== packet.timestamp
+      ) {
+        await client.query(
+          `INSERT INTO relay_packets (public_key, payload, packet_timestamp, min_ttl) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (public_key) DO UPDATE SET payload = excluded.payload,
+             packet_timestamp = excluded.packet_timestamp, min_ttl = excluded.min_ttl, stored_at = now()`,
+          [key, body, packet.timestamp, minTtl(packet)],
+        );
+      }
+      await client.query('COMMIT');
+      return reply.status(204).send();
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  });
+}

@@ -3,6 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { currentSchemaVersion } from '../db/migrate';
 import { pkarrRelay } from '../relay/pkarr-relay';
+import { apiRoutes, httpStatusOf } from '../api/routes';
+import { AuthService } from '../auth/auth-service';
 
 export const DEFAULT_RELAY_PUTS_PER_MINUTE = 120;
 
@@ -11,6 +13,7 @@ export interface AppDeps {
   readonly logLevel: string;
   /** PUTs per minute per client address on the PKARR relay; 0 turns the limit off. */
   readonly relayPutsPerMinute?: number;
+  readonly auth?: AuthService;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -23,7 +26,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler(
     (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
-      const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+      const status =
+        httpStatusOf(error) ??
+        (error.statusCode && error.statusCode >= 400 ? error.statusCode : 500);
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       void reply.status(status).send({
         error: {
@@ -47,6 +52,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
+  void app.register(apiRoutes, { pool: deps.pool, auth: deps.auth ?? new AuthService(deps.pool) });
   void app.register(pkarrRelay, {
     prefix: '/relay',
     pool: deps.pool,

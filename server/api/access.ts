@@ -1,0 +1,45 @@
+// Who may do what: a caller acts only inside families it belongs to. Outsiders get 404 (a
+// family's existence is not theirs to learn); members whose role is too small get 403.
+import type pg from 'pg';
+import { ServiceError } from '../services/service-error';
+
+export type Role = 'owner' | 'member' | 'guardian';
+
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+  readonly code = 'FORBIDDEN';
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function requireRole(
+  pool: pg.Pool,
+  familyId: string,
+  userId: string,
+  allowed: readonly Role[],
+): Promise<Role> {
+  if (!uuid.test(familyId)) throw new ServiceError('NOT_FOUND', 'no such family');
+  const { rows } = await pool.query<{ role: Role }>(
+    'SELECT role FROM family_members WHERE family_id = $1 AND user_id = $2',
+    [familyId, userId],
+  );
+  const role = rows[0]?.role;
+  if (!role) throw new ServiceError('NOT_FOUND', 'no such family');
+  if (!allowed.includes(role)) throw new ForbiddenError(`a ${role} may not do this`);
+  return role;
+}
+
+/** The family a row of `table` belongs to, or NOT_FOUND. */
+export async function familyOf(
+  pool: pg.Pool,
+  table: 'domain_records' | 'domain_migrations',
+  id: string,
+): Promise<string> {
+  if (!uuid.test(id)) throw new ServiceError('NOT_FOUND', 'not found');
+  const { rows } = await pool.query<{ family_id: string }>(
+    `SELECT family_id FROM ${table} WHERE id = $1`,
+    [id],
+  );
+  if (!rows[0]) throw new ServiceError('NOT_FOUND', 'not found');
+  return rows[0].family_id;
+}

@@ -1,0 +1,293 @@
+// The companion server's JSON API. Every route but sign-in needs a Bearer access token; bodies
+// are parsed with zod; a caller sees and changes only its own families.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { AuthService, Caller } from '../auth/auth-service';
+import { AuthError } from '../auth/auth-service';
+import { database } from '../db/database';
+import type { MigrationStatus } from '../db/schema';
+import { migrationStatuses } from '../db/schema';
+import { PubkySovereigntyService, publicKeyOf } from '../services/pubky-sovereignty-service';
+import { ServiceError } from '../services/service-error';
+import { familyOf, ForbiddenError, requireRole } from './access';
+import { canMove } from './migration-states';
+import { syncPackets } from './sync';
+
+export interface ApiDeps {
+  readonly pool: pg.Pool;
+  readonly auth: AuthService;
+}
+
+const z32 = z.string().min(52).max(80);
+const uuid = z.string().uuid();
+const bytes = (max: number) =>
+  z
+    .string()
+    .max(Math.ceil((max * 4) / 3) + 4)
+    .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64')
+    .transform((text) => new Uint8Array(Buffer.from(text, 'base64')));
+
+const bodies = {
+  challenge: z.object({ publicKey: z32 }).strict(),
+  session: z
+    .object({ publicKey: z32, nonce: z.string().min(32).max(128), signature: bytes(64) })
+    .strict(),
+  refresh: z.object({ refreshToken: z.string().min(20).max(200) }).strict(),
+  family: z.object({ name: z.string().min(1).max(200) }).strict(),
+  member: z
+    .object({
+      publicKey: z32,
+      role: z.enum(['owner', 'member', 'guardian']),
+      displayName: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  domain: z
+    .object({
+      publicKey: z32,
+      label: z.string().max(200).optional(),
+      custody: z.enum(['os-keychain', 'guardian-recovered', 'unknown']).optional(),
+    })
+    .strict(),
+  migration: z.object({ direction: z.enum(['dns_to_pubky', 'pubky_to_dns']) }).strict(),
+  migrationStatus: z
+    .object({ status: z.enum(migrationStatuses), error: z.string().max(2000).optional() })
+    .strict(),
+  sync: z
+    .object({
+      packets: z
+        .array(z.object({ clientId: uuid, publicKey: z32, payload: bytes(1072) }).strict())
+        .min(1)
+        .max(100),
+    })
+    .strict(),
+};
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    throw new ServiceError(
+      'INVALID',
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
+  return parsed.data;
+}
+
+export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { pool, auth } = deps;
+  const sovereignty = new PubkySovereigntyService(database(pool));
+
+  const caller = async (request: FastifyRequest): Promise<Caller> => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer ([A-Za-z0-9._-]{10,2000})$/.exec(header);
+    if (!match?.[1]) throw new AuthError('Sign in first: Authorization: Bearer <token>.');
+    return auth.verify(match[1]);
+  };
+
+  app.post('/auth/challenge', async (request) =>
+    auth.challenge(parse(bodies.challenge, request.body).publicKey),
+  );
+  app.post('/auth/session', async (request) => {
+    const body = parse(bodies.session, request.body);
+    return auth.signIn(body.publicKey, body.nonce, body.signature);
+  });
+  app.post('/auth/refresh', async (request) =>
+    auth.refresh(parse(bodies.refresh, request.body).refreshToken),
+  );
+
+  app.get('/me', async (request) => {
+    const me = await caller(request);
+    const { rows } = await pool.query(
+      `SELECT f.id, f.name, m.role FROM family_members m JOIN families f ON f.id = m.family_id
+       WHERE m.user_id = $1 ORDER BY f.created_at`,
+      [me.userId],
+    );
+    return { userId: me.userId, publicKey: me.publicKey, families: rows };
+  });
+
+  app.post('/families', async (request, reply) => {
+    const me = await caller(request);
+    const { name } = parse(bodies.family, request.body);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: string }>(
+        'INSERT INTO families (name) VALUES ($1) RETURNING id, name',
+        [name],
+      );
+      await client.query(
+        "INSERT INTO family_members (family_id, user_id, role) VALUES ($1, $2, 'owner')",
+        [rows[0]!.id, me.userId],
+      );
+      await client.query('COMMIT');
+      return reply.status(201).send({ ...rows[0], role: 'owner' });
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  });
+
+  app.get<{ Params: { familyId: string } }>('/families/:familyId', async (request) => {
+    const me = await caller(request);
+    const role = await requireRole(pool, request.params.familyId, me.userId, [
+      'owner',
+      'member',
+      'guardian',
+    ]);
+    const { rows } = await pool.query(
+      'SELECT id, name, pubky_enabled AS "pubkyEnabled", created_at AS "createdAt" FROM families WHERE id = $1',
+      [request.params.familyId],
+    );
+    return { ...rows[0], role };
+  });
+
+  app.get<{ Params: { familyId: string } }>('/families/:familyId/members', async (request) => {
+    const me = await caller(request);
+    await requireRole(pool, request.params.familyId, me.userId, ['owner', 'member']);
+    const { rows } = await pool.query(
+      `SELECT u.id AS "userId", u.display_name AS "displayName", u.pubky_public_key AS "publicKey", m.role
+       FROM family_members m JOIN users u ON u.id = m.user_id WHERE m.family_id = $1 ORDER BY m.joined_at`,
+      [request.params.familyId],
+    );
+    return rows;
+  });
+
+  app.post<{ Params: { familyId: string } }>(
+    '/families/:familyId/members',
+    async (request, reply) => {
+      const me = await caller(request);
+      await requireRole(pool, request.params.familyId, me.userId, ['owner']);
+      const body = parse(bodies.member, request.body);
+      const publicKey = publicKeyOf(body.publicKey);
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO users (display_name, pubky_public_key, pubky_url) VALUES ($1, $2, $3)
+       ON CONFLICT (pubky_public_key) DO UPDATE SET pubky_public_key = excluded.pubky_public_key RETURNING id`,
+        [body.displayName ?? publicKey.slice(0, 8), publicKey, `pubky://${publicKey}`],
+      );
+      const userId = rows[0]!.id;
+      try {
+        await pool.query(
+          'INSERT INTO family_members (family_id, user_id, role) VALUES ($1, $2, $3)',
+          [request.params.familyId, userId, body.role],
+        );
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505')
+          throw new ServiceError('CONFLICT', 'already a member of this family');
+        throw error;
+      }
+      return reply.status(201).send({ userId, publicKey, role: body.role });
+    },
+  );
+
+  app.get<{ Params: { familyId: string } }>('/families/:familyId/domains', async (request) => {
+    const me = await caller(request);
+    await requireRole(pool, request.params.familyId, me.userId, ['owner', 'member']);
+    const { rows } = await pool.query(
+      `SELECT d.id, d.name, d.domain_type AS "domainType", d.sovereignty_score AS "sovereigntyScore",
+              pd.public_key AS "publicKey", pd.pubky_url AS "pubkyUrl", pr.packet_timestamp::text AS "packetTimestamp"
+       FROM domain_records d LEFT JOIN pubky_domains pd ON pd.domain_record_id = d.id
+       LEFT JOIN pkarr_records pr ON pr.pubky_domain_id = pd.id
+       WHERE d.family_id = $1 ORDER BY d.created_at`,
+      [request.params.familyId],
+    );
+    return rows;
+  });
+
+  app.post<{ Params: { familyId: string } }>(
+    '/families/:familyId/domains',
+    async (request, reply) => {
+      const me = await caller(request);
+      await requireRole(pool, request.params.familyId, me.userId, ['owner', 'member']);
+      const body = parse(bodies.domain, request.body);
+      const domain = await sovereignty.createPubkyDomain({
+        familyId: request.params.familyId,
+        publicKey: body.publicKey,
+        ...(body.label ? { label: body.label } : {}),
+        ...(body.custody ? { custody: body.custody } : {}),
+      });
+      return reply.status(201).send(domain);
+    },
+  );
+
+  app.get<{ Params: { domainId: string } }>('/domains/:domainId/score', async (request) => {
+    const me = await caller(request);
+    await requireRole(
+      pool,
+      await familyOf(pool, 'domain_records', request.params.domainId),
+      me.userId,
+      ['owner', 'member'],
+    );
+    const score = await sovereignty.calculateSovereigntyScore(request.params.domainId);
+    const history = await sovereignty.scoreHistory(request.params.domainId);
+    return { ...score, history };
+  });
+
+  app.post<{ Params: { domainId: string } }>(
+    '/domains/:domainId/migrations',
+    async (request, reply) => {
+      const me = await caller(request);
+      await requireRole(
+        pool,
+        await familyOf(pool, 'domain_records', request.params.domainId),
+        me.userId,
+        ['owner'],
+      );
+      const body = parse(bodies.migration, request.body);
+      const migration = await sovereignty.createDomainMigration({
+        domainRecordId: request.params.domainId,
+        direction: body.direction,
+      });
+      return reply.status(201).send(migration);
+    },
+  );
+
+  app.patch<{ Params: { migrationId: string } }>('/migrations/:migrationId', async (request) => {
+    const me = await caller(request);
+    await requireRole(
+      pool,
+      await familyOf(pool, 'domain_migrations', request.params.migrationId),
+      me.userId,
+      ['owner'],
+    );
+    const body = parse(bodies.migrationStatus, request.body);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ status: MigrationStatus }>(
+        'SELECT status FROM domain_migrations WHERE id = $1 FOR UPDATE',
+        [request.params.migrationId],
+      );
+      const from = rows[0]!.status;
+      if (!canMove(from, body.status)) {
+        throw new ServiceError('CONFLICT', `a ${from} migration cannot become ${body.status}`);
+      }
+      const { rows: updated } = await client.query(
+        'UPDATE domain_migrations SET status = $2, error = $3, updated_at = now() WHERE id = $1 RETURNING id, status, error, updated_at AS "updatedAt"',
+        [request.params.migrationId, body.status, body.error ?? null],
+      );
+      await client.query('COMMIT');
+      return updated[0];
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  });
+
+  app.post('/sync/packets', async (request) => {
+    const me = await caller(request);
+    const { packets } = parse(bodies.sync, request.body);
+    return { results: await syncPackets(pool, me.userId, packets) };
+  });
+}
+
+export const httpStatusOf = (error: unknown): number | undefined => {
+  if (error instanceof AuthError) return 401;
+  if (error instanceof ForbiddenError) return 403;
+  if (error instanceof ServiceError)
+    return { NOT_FOUND: 404, CONFLICT: 409, INVALID: 400 }[error.code];
+  return undefined;
+};

@@ -1,0 +1,74 @@
+// Sign-in by key: a signed one-time challenge gives a short-lived JWT and a rotating refresh
+// token; replays, wrong keys and expired or tampered tokens are refused.
+import { describe, expect, it } from 'vitest';
+import { challengeMessage } from '../../server/auth/auth-service';
+import { buildApp } from '../../server/http/app';
+import { migrate } from '../../server/db/migrate';
+import { z32Encode } from '../../src-shared/pkarr';
+import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { freshDatabase } from '../support/database';
+import { call, signIn } from '../support/api-client';
+import { afterAll } from 'vitest';
+
+const db = await freshDatabase();
+await migrate(db.pool);
+const app = buildApp({ pool: db.pool, logLevel: 'error' });
+const base = await app.listen({ host: '127.0.0.1', port: 0 });
+afterAll(() => app.close());
+
+describe('sign-in', () => {
+  it('gives a token that opens the API, and a refresh token that rotates', async () => {
+    const user = await signIn(base);
+    const me = await call(base, 'GET', '/me', { token: user.accessToken });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ userId: user.userId, publicKey: user.publicKey, families: [] });
+    const refreshed = await call(base, 'POST', '/auth/refresh', {
+      body: { refreshToken: user.refreshToken },
+    });
+    expect(refreshed.status).toBe(200);
+    const next = refreshed.body as { accessToken: string; refreshToken: string };
+    expect((await call(base, 'GET', '/me', { token: next.accessToken })).status).toBe(200);
+    // The old refresh token is spent; presenting it again ends the user's sessions.
+    expect(
+      (await call(base, 'POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await call(base, 'POST', '/auth/refresh', { body: { refreshToken: next.refreshToken } }))
+        .status,
+    ).toBe(401);
+  });
+
+  it('refuses a replayed challenge, a signature by another key and a malformed key', async () => {
+    const signer = seedSigner(randomSeed());
+    const other = seedSigner(randomSeed());
+    const publicKey = z32Encode(signer.publicKey);
+    const { nonce } = (await call(base, 'POST', '/auth/challenge', { body: { publicKey } }))
+      .body as { nonce: string };
+    const wrong = Buffer.from(other.sign(challengeMessage(nonce, publicKey))).toString('base64');
+    expect(
+      (await call(base, 'POST', '/auth/session', { body: { publicKey, nonce, signature: wrong } }))
+        .status,
+    ).toBe(401);
+    // The challenge was spent by the failed attempt: a correct signature now is too late.
+    const right = Buffer.from(signer.sign(challengeMessage(nonce, publicKey))).toString('base64');
+    expect(
+      (await call(base, 'POST', '/auth/session', { body: { publicKey, nonce, signature: right } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await call(base, 'POST', '/auth/challenge', { body: { publicKey: 'x'.repeat(52) } })).status,
+    ).toBe(400);
+    expect(
+      (await call(base, 'POST', '/auth/challenge', { body: { publicKey, extra: 1 } })).status,
+    ).toBe(400);
+  });
+
+  it('answers errors as { error: { code, message } }', async () => {
+    const response = await call(base, 'GET', '/me');
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
+    const missing = await call(base, 'GET', '/no/such/route');
+    expect(missing.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+  });
+});

@@ -1,0 +1,52 @@
+// Signing in to a running companion server the way the app does, and calling its API.
+import { challengeMessage } from '../../server/auth/auth-service';
+import { z32Encode, type PacketSigner } from '../../src-shared/pkarr';
+import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+
+export interface ApiUser {
+  readonly signer: PacketSigner;
+  readonly publicKey: string;
+  readonly userId: string;
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<{ status: number; body: unknown; text: string }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, body, text };
+}
+
+export async function signIn(
+  base: string,
+  signer: PacketSigner = seedSigner(randomSeed()),
+): Promise<ApiUser> {
+  const publicKey = z32Encode(signer.publicKey);
+  const challenge = await call(base, 'POST', '/auth/challenge', { body: { publicKey } });
+  const { nonce } = challenge.body as { nonce: string };
+  const signature = Buffer.from(signer.sign(challengeMessage(nonce, publicKey))).toString('base64');
+  const session = await call(base, 'POST', '/auth/session', {
+    body: { publicKey, nonce, signature },
+  });
+  if (session.status !== 200) throw new Error(`sign-in failed: ${session.text}`);
+  const tokens = session.body as { accessToken: string; refreshToken: string; userId: string };
+  return { signer, publicKey, ...tokens };
+}

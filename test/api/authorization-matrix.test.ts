@@ -1,0 +1,216 @@
+// Every route × every kind of caller gives the expected status, and no answer to an outsider
+// ever contains the family's data.
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/http/app';
+import { migrate } from '../../server/db/migrate';
+import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkarr';
+import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { freshDatabase } from '../support/database';
+import { call, signIn } from '../support/api-client';
+
+const db = await freshDatabase();
+await migrate(db.pool);
+const app = buildApp({ pool: db.pool, logLevel: 'silent' });
+const base = await app.listen({ host: '127.0.0.1', port: 0 });
+afterAll(() => app.close());
+
+const owner = await signIn(base);
+const member = await signIn(base);
+const guardian = await signIn(base);
+const outsider = await signIn(base);
+const family = (
+  await call(base, 'POST', '/families', { token: owner.accessToken, body: { name: 'The Okafors' } })
+).body as { id: string };
+await call(base, 'POST', '/families', {
+  token: outsider.accessToken,
+  body: { name: 'Someone else' },
+});
+for (const [user, role] of [
+  [member, 'member'],
+  [guardian, 'guardian'],
+] as const) {
+  const added = await call(base, 'POST', `/families/${family.id}/members`, {
+    token: owner.accessToken,
+    body: { publicKey: user.publicKey, role },
+  });
+  expect(added.status).toBe(201);
+}
+
+/** A fresh domain (and its key) of the family for each check, so checks do not interact. */
+async function freshDomain() {
+  const signer = seedSigner(randomSeed());
+  const created = await call(base, 'POST', `/families/${family.id}/domains`, {
+    token: owner.accessToken,
+    body: { publicKey: z32Encode(signer.publicKey), custody: 'os-keychain' },
+  });
+  const domain = created.body as { domainRecordId: string; publicKey: string };
+  return { ...domain, signer };
+}
+
+async function freshMigration() {
+  const domain = await freshDomain();
+  const created = await call(base, 'POST', `/domains/${domain.domainRecordId}/migrations`, {
+    token: owner.accessToken,
+    body: { direction: 'pubky_to_dns' },
+  });
+  return (created.body as { id: string }).id;
+}
+
+const expiredToken = await new SignJWT({ pk: owner.publicKey })
+  .setProtectedHeader({ alg: 'HS256' })
+  .setSubject(owner.userId)
+  .setIssuer('pubky-domains')
+  .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+  .sign(
+    new Uint8Array(
+      (await db.pool.query("SELECT secret FROM server_secrets WHERE name = 'jwt'")).rows[0].secret,
+    ),
+  );
+const tamperedToken =
+  owner.accessToken.slice(0, -4) + (owner.accessToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+
+type Who = 'owner' | 'member' | 'guardian' | 'outsider' | 'anonymous' | 'expired' | 'tampered';
+const tokens: Record<Who, string | undefined> = {
+  owner: owner.accessToken,
+  member: member.accessToken,
+  guardian: guardian.accessToken,
+  outsider: outsider.accessToken,
+  anonymous: undefined,
+  expired: expiredToken,
+  tampered: tamperedToken,
+};
+
+interface Route {
+  readonly name: string;
+  readonly request: (who: Who) => Promise<{ method: string; path: string; body?: unknown }>;
+  readonly expect: Partial<Record<Who, number>>;
+}
+
+const denied = { anonymous: 401, expired: 401, tampered: 401 } as const;
+const routes: Route[] = [
+  {
+    name: 'GET /me',
+    request: async () => ({ method: 'GET', path: '/me' }),
+    expect: { owner: 200, member: 200, guardian: 200, outsider: 200, ...denied },
+  },
+  {
+    name: 'POST /families',
+    request: async () => ({ method: 'POST', path: '/families', body: { name: 'New' } }),
+    expect: { owner: 201, member: 201, guardian: 201, outsider: 201, ...denied },
+  },
+  {
+    name: 'GET /families/:id',
+    request: async () => ({ method: 'GET', path: `/families/${family.id}` }),
+    expect: { owner: 200, member: 200, guardian: 200, outsider: 404, ...denied },
+  },
+  {
+    name: 'GET /families/:id (unknown id)',
+    request: async () => ({ method: 'GET', path: `/families/${randomUUID()}` }),
+    expect: { owner: 404, member: 404, guardian: 404, outsider: 404, ...denied },
+  },
+  {
+    name: 'GET /families/:id/members',
+    request: async () => ({ method: 'GET', path: `/families/${family.id}/members` }),
+    expect: { owner: 200, member: 200, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'POST /families/:id/members',
+    request: async () => ({
+      method: 'POST',
+      path: `/families/${family.id}/members`,
+      body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey), role: 'member' },
+    }),
+    expect: { owner: 201, member: 403, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'GET /families/:id/domains',
+    request: async () => ({ method: 'GET', path: `/families/${family.id}/domains` }),
+    expect: { owner: 200, member: 200, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'POST /families/:id/domains',
+    request: async () => ({
+      method: 'POST',
+      path: `/families/${family.id}/domains`,
+      body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey) },
+    }),
+    expect: { owner: 201, member: 201, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'GET /domains/:id/score',
+    request: async () => ({
+      method: 'GET',
+      path: `/domains/${(await freshDomain()).domainRecordId}/score`,
+    }),
+    expect: { owner: 200, member: 200, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'POST /domains/:id/migrations',
+    request: async () => ({
+      method: 'POST',
+      path: `/domains/${(await freshDomain()).domainRecordId}/migrations`,
+      body: { direction: 'pubky_to_dns' },
+    }),
+    expect: { owner: 201, member: 403, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'PATCH /migrations/:id',
+    request: async () => ({
+      method: 'PATCH',
+      path: `/migrations/${await freshMigration()}`,
+      body: { status: 'in_progress' },
+    }),
+    expect: { owner: 200, member: 403, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'POST /sync/packets',
+    request: async () => {
+      const domain = await freshDomain();
+      const payload = Buffer.from(
+        encodeRelayPayload(
+          signPacket(domain.signer, [{ type: 'A', name: '@', ttl: 60, address: '192.0.2.9' }]),
+        ),
+      ).toString('base64');
+      return {
+        method: 'POST',
+        path: '/sync/packets',
+        body: { packets: [{ clientId: randomUUID(), publicKey: domain.publicKey, payload }] },
+      };
+    },
+    expect: { owner: 200, member: 200, guardian: 200, outsider: 200, ...denied },
+  },
+];
+
+const familyData = async () => {
+  const { rows } = await db.pool.query<{ v: string }>(
+    `SELECT name AS v FROM families WHERE id = $1
+     UNION ALL SELECT id::text FROM domain_records WHERE family_id = $1
+     UNION ALL SELECT public_key FROM pubky_domains WHERE family_id = $1`,
+    [family.id],
+  );
+  return [family.id, ...rows.map((r) => r.v)];
+};
+
+describe('authorization matrix', () => {
+  const cases = routes.flatMap((route) =>
+    (Object.keys(route.expect) as Who[]).map((who) => [route.name, who, route] as const),
+  );
+  it.each(cases)('%s as %s', async (_name, who, route) => {
+    const request = await route.request(who);
+    const response = await call(base, request.method, request.path, {
+      ...(tokens[who] ? { token: tokens[who] } : {}),
+      ...(request.body === undefined ? {} : { body: request.body }),
+    });
+    expect(response.status, response.text).toBe(route.expect[who]);
+    if (who === 'outsider' || who === 'anonymous' || who === 'expired' || who === 'tampered') {
+      for (const secret of await familyData()) expect(response.text).not.toContain(secret);
+    }
+    if (route.name === 'POST /sync/packets') {
+      const status = (response.body as { results?: { status: string }[] }).results?.[0]?.status;
+      if (who === 'owner' || who === 'member') expect(status).toBe('stored');
+      if (who === 'guardian' || who === 'outsider') expect(status).toBe('not_found');
+    }
+  });
+});

@@ -1,0 +1,127 @@
+// Packet sync from the app's outbox: a retried upload is stored once, an older packet never
+// replaces a newer one (even when two uploads race), and a stored packet is served by the relay.
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/http/app';
+import { migrate } from '../../server/db/migrate';
+import {
+  encodeRelayPayload,
+  signPacket,
+  z32Encode,
+  type PacketSigner,
+} from '../../src-shared/pkarr';
+import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { freshDatabase } from '../support/database';
+import { call, signIn } from '../support/api-client';
+
+const db = await freshDatabase();
+await migrate(db.pool);
+const app = buildApp({ pool: db.pool, logLevel: 'silent' });
+const base = await app.listen({ host: '127.0.0.1', port: 0 });
+afterAll(() => app.close());
+const owner = await signIn(base);
+const family = (
+  await call(base, 'POST', '/families', { token: owner.accessToken, body: { name: 'Sync' } })
+).body as { id: string };
+
+async function domain(): Promise<PacketSigner> {
+  const signer = seedSigner(randomSeed());
+  await call(base, 'POST', `/families/${family.id}/domains`, {
+    token: owner.accessToken,
+    body: { publicKey: z32Encode(signer.publicKey) },
+  });
+  return signer;
+}
+const upload = (signer: PacketSigner, clientId: string, timestamp: number) =>
+  call(base, 'POST', '/sync/packets', {
+    token: owner.accessToken,
+    body: {
+      packets: [
+        {
+          clientId,
+          publicKey: z32Encode(signer.publicKey),
+          payload: Buffer.from(
+            encodeRelayPayload(
+              signPacket(
+                signer,
+                [{ type: 'TXT', name: '@', ttl: 60, strings: [String(timestamp)] }],
+                { timestamp },
+              ),
+            ),
+          ).toString('base64'),
+        },
+      ],
+    },
+  });
+const stored = async (signer: PacketSigner) =>
+  (
+    await db.pool.query<{ t: string }>(
+      'SELECT pr.packet_timestamp::text AS t FROM pkarr_records pr JOIN pubky_domains pd ON pd.id = pr.pubky_domain_id WHERE pd.public_key = $1',
+      [z32Encode(signer.publicKey)],
+    )
+  ).rows.map((r) => Number(r.t));
+
+describe('packet sync', () => {
+  it('a retried upload (same client id) is stored exactly once', async () => {
+    const signer = await domain();
+    const clientId = randomUUID();
+    const now = Date.now() * 1000;
+    const first = await upload(signer, clientId, now);
+    const again = await upload(signer, clientId, now);
+    expect(first.body).toEqual({ results: [{ clientId, status: 'stored', timestamp: now }] });
+    expect(again.body).toEqual({ results: [{ clientId, status: 'duplicate', timestamp: now }] });
+    const { rows } = await db.pool.query(
+      'SELECT count(*)::int AS n FROM sync_receipts WHERE client_id = $1',
+      [clientId],
+    );
+    expect(rows[0].n).toBe(1);
+    const relayed = await fetch(`${base}/relay/${z32Encode(signer.publicKey)}`);
+    expect(relayed.status).toBe(200);
+  });
+
+  it('an older packet is refused with the current timestamp', async () => {
+    const signer = await domain();
+    const now = Date.now() * 1000;
+    await upload(signer, randomUUID(), now);
+    const older = await upload(signer, randomUUID(), now - 5_000_000);
+    expect(older.body).toMatchObject({ results: [{ status: 'stale', currentTimestamp: now }] });
+    expect(await stored(signer)).toEqual([now]);
+  });
+
+  it('racing uploads always leave the newest stored', async () => {
+    for (let round = 0; round < 5; round++) {
+      const signer = await domain();
+      const now = Date.now() * 1000;
+      const timestamps = Array.from({ length: 8 }, (_, i) => now - i * 1000).sort(
+        () => Math.random() - 0.5,
+      );
+      const results = await Promise.all(timestamps.map((t) => upload(signer, randomUUID(), t)));
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect(await stored(signer)).toEqual([now]);
+    }
+  });
+
+  it('invalid packets are reported per item and change nothing', async () => {
+    const signer = await domain();
+    const payload = encodeRelayPayload(
+      signPacket(signer, [{ type: 'A', name: '@', ttl: 1, address: '192.0.2.1' }]),
+    );
+    payload[10] = payload[10]! ^ 1;
+    const response = await call(base, 'POST', '/sync/packets', {
+      token: owner.accessToken,
+      body: {
+        packets: [
+          {
+            clientId: randomUUID(),
+            publicKey: z32Encode(signer.publicKey),
+            payload: Buffer.from(payload).toString('base64'),
+          },
+        ],
+      },
+    });
+    expect(response.body).toMatchObject({
+      results: [{ status: 'invalid', reason: 'INVALID_SIGNATURE' }],
+    });
+    expect(await stored(signer)).toEqual([]);
+  });
+});

@@ -17,6 +17,7 @@ import { syncPackets } from './sync';
 export interface ApiDeps {
   readonly pool: pg.Pool;
   readonly auth: AuthService;
+  readonly onSync?: (status: string) => void;
 }
 
 const z32 = z.string().min(52).max(80);
@@ -280,7 +281,9 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.post('/sync/packets', async (request) => {
     const me = await caller(request);
     const { packets } = parse(bodies.sync, request.body);
-    return { results: await syncPackets(pool, me.userId, packets) };
+    const results = await syncPackets(pool, me.userId, packets);
+    for (const result of results) deps.onSync?.(result.status);
+    return { results };
   });
 }
 

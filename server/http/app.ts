@@ -5,6 +5,7 @@ import { currentSchemaVersion } from '../db/migrate';
 import { pkarrRelay } from '../relay/pkarr-relay';
 import { apiRoutes, httpStatusOf } from '../api/routes';
 import { AuthService } from '../auth/auth-service';
+import { registerMetrics } from './metrics';
 
 export const DEFAULT_RELAY_PUTS_PER_MINUTE = 120;
 
@@ -52,7 +53,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
-  void app.register(apiRoutes, { pool: deps.pool, auth: deps.auth ?? new AuthService(deps.pool) });
+  const metrics = registerMetrics(app, deps.pool);
+  void app.register(apiRoutes, {
+    pool: deps.pool,
+    auth: deps.auth ?? new AuthService(deps.pool),
+    onSync: (status) => metrics.syncOutcomes.inc({ status }),
+  });
   void app.register(pkarrRelay, {
     prefix: '/relay',
     pool: deps.pool,

@@ -125,3 +125,18 @@ describe('packet sync', () => {
     expect(await stored(signer)).toEqual([]);
   });
 });
+
+describe('metrics', () => {
+  it('exposes request and sync counts for Prometheus, labelled by route pattern', async () => {
+    const response = await fetch(`${base}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/pubky_sync_packets_total\{status="stored"\} [1-9]/);
+    expect(text).toMatch(
+      /pubky_http_request_seconds_count\{method="POST",route="\/sync\/packets",status="200"\} [1-9]/,
+    );
+    expect(text).toContain('pubky_db_pool_clients');
+    // No key or id ever becomes a label value.
+    expect(text).not.toMatch(/route="\/families\/[0-9a-f]{8}-/);
+  });
+});

@@ -7,11 +7,14 @@ import type { ServerConfig } from './config';
 import { startEmbeddedPostgres, type RunningPostgres } from './db/embedded-postgres';
 import { migrate } from './db/migrate';
 import { buildApp } from './http/app';
+import { AuthService } from './auth/auth-service';
+import { startFeed } from './feed/start-feed';
 
 export const SERVER_VERSION = '0.1.0';
 
 export interface RunningServer {
   readonly url: string;
+  readonly feedUrl: string;
   readonly pool: pg.Pool;
   close(): Promise<void>;
 }
@@ -59,7 +62,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, 5 * 60_000);
   staleTimer.unref();
 
+  const auth = new AuthService(pool);
+  const feed = await startFeed({
+    pool,
+    databaseUrl,
+    auth,
+    host: config.host,
+    port: config.feedPort,
+  });
+  log.info({ port: feed.port }, 'live feed listening');
+
   const app = buildApp({
+    auth,
     pool,
     logLevel: config.logLevel,
     relayPutsPerMinute: config.relayPutsPerMinute,
@@ -71,6 +85,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     (closing ??= (async () => {
       clearInterval(staleTimer);
       await app.close();
+      await feed.close();
       await pool.query('UPDATE server_instances SET stopped_at = now() WHERE id = $1', [
         instanceId,
       ]);
@@ -78,5 +93,5 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await embedded?.stop();
     })());
 
-  return { url, pool, close };
+  return { url, feedUrl: `ws://${config.host}:${feed.port}`, pool, close };
 }

@@ -24,6 +24,7 @@ test.beforeAll(async () => {
   server = await startServer({
     ...loadConfig({}),
     port: 0,
+    feedPort: 0,
     dataDir,
     databaseUrl: undefined,
     logLevel: 'warn',

@@ -16,6 +16,7 @@ async function startServer(port: number) {
   const server = spawnNode(['--import', 'tsx', 'server/main.ts'], {
     PUBKY_DATA_DIR: baseDir,
     PORT: String(port),
+    FEED_PORT: '0',
     DATABASE_URL: '',
     LOG_LEVEL: 'info',
   });

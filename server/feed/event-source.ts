@@ -1,0 +1,146 @@
+// One LISTEN connection per server process: events from feed_events, in seq order, exactly
+// once. When Postgres goes away it reconnects and backfills from the log what it missed.
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { FeedEventKind } from '../../src-shared/feed-messages';
+
+export interface StoredEvent {
+  readonly seq: number;
+  readonly familyId: string;
+  readonly kind: FeedEventKind;
+  readonly entity: Readonly<Record<string, unknown>>;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+interface Row {
+  seq: string;
+  family_id: string;
+  kind: FeedEventKind;
+  entity: Record<string, unknown>;
+  data: Record<string, unknown>;
+}
+
+const fromRow = (row: Row): StoredEvent => ({
+  seq: Number(row.seq),
+  familyId: row.family_id,
+  kind: row.kind,
+  entity: row.entity,
+  data: row.data,
+});
+
+export class FeedEventSource extends EventEmitter<{ event: [StoredEvent]; error: [Error] }> {
+  private client: pg.Client | undefined;
+  private lastSeq = 0;
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly pool: pg.Pool,
+  ) {
+    super();
+  }
+
+  /** Starts from the newest event: earlier ones are served by readSince(). */
+  async start(): Promise<void> {
+    const { rows } = await this.pool.query<{ seq: string | null }>(
+      'SELECT max(seq) AS seq FROM feed_events',
+    );
+    this.lastSeq = Number(rows[0]?.seq ?? 0);
+    await this.connect();
+  }
+
+  get position(): number {
+    return this.lastSeq;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    // Only the live connection's loss matters; a failed attempt is retried by scheduleReconnect.
+    const lost = () => {
+      if (this.client === client) this.scheduleReconnect();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (message) => {
+      if (message.channel !== 'feed_events' || !message.payload) return;
+      const event = JSON.parse(message.payload) as {
+        seq: number;
+        familyId: string;
+        kind: FeedEventKind;
+        entity: Record<string, unknown>;
+        data: Record<string, unknown>;
+      };
+      this.deliver([
+        {
+          seq: event.seq,
+          familyId: event.familyId,
+          kind: event.kind,
+          entity: event.entity,
+          data: event.data,
+        },
+      ]);
+    });
+    try {
+      await client.connect();
+      await client.query('LISTEN feed_events');
+    } catch (error) {
+      client.removeAllListeners();
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.client = client;
+    // Listening first, then reading: anything committed in between arrives twice at most,
+    // and deliver() drops what it has already passed on.
+    await this.backfill();
+  }
+
+  private async backfill(): Promise<void> {
+    this.deliver(await this.readSince(this.lastSeq));
+  }
+
+  private deliver(events: readonly StoredEvent[]): void {
+    for (const event of events) {
+      if (event.seq <= this.lastSeq) continue;
+      this.lastSeq = event.seq;
+      this.emit('event', event);
+    }
+  }
+
+  /** Events after `seq`, oldest first (for resuming clients and for backfill). */
+  async readSince(
+    seq: number,
+    familyIds?: readonly string[],
+    limit = 10_000,
+  ): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT seq, family_id, kind, entity, data FROM feed_events
+       WHERE seq > $1 AND ($2::uuid[] IS NULL OR family_id = ANY ($2)) ORDER BY seq LIMIT $3`,
+      [seq, familyIds ?? null, limit],
+    );
+    return rows.map(fromRow);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    const old = this.client;
+    this.client = undefined;
+    old?.removeAllListeners();
+    void old?.end().catch(() => undefined);
+    const attempt = (delay: number) => {
+      this.reconnectTimer = setTimeout(() => {
+        this.connect().then(
+          () => (this.reconnectTimer = undefined),
+          () => attempt(Math.min(delay * 2, 5000)),
+        );
+      }, delay);
+    };
+    attempt(100);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    await this.client?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,398 @@
+// The seed's PubkyWebSocketHandler: ws://host:3002?token=<JWT>[&since=<seq>]. Every
+// subscription is checked against the caller's memberships; events carry a seq from the event
+// log, so a client that reconnects with `since` gets what it missed, in order, once.
+import type { IncomingMessage } from 'node:http';
+import type pg from 'pg';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  clientMessageSchema,
+  FEED_CLOSE,
+  MAX_FEED_FRAME,
+  type FeedErrorCode,
+  type ServerMessage,
+  type Subscription,
+} from '../../src-shared/feed-messages';
+import { parsePublicKey, z32Encode } from '../../src-shared/pkarr';
+import type { AuthService, Caller } from '../auth/auth-service';
+import type { FeedEventSource, StoredEvent } from './event-source';
+
+export interface FeedLimits {
+  readonly maxSubscriptions: number;
+  readonly messagesPerSecond: number;
+  /** Bytes queued for one client before it is cut off as too slow. */
+  readonly maxBufferedBytes: number;
+  readonly heartbeatMs: number;
+}
+
+export const DEFAULT_FEED_LIMITS: FeedLimits = {
+  maxSubscriptions: 100,
+  messagesPerSecond: 50,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  heartbeatMs: 30_000,
+};
+
+/** A subscription, resolved at subscribe time to what it matches. */
+interface Matcher {
+  readonly key: string;
+  readonly subscription: Subscription;
+  matches(event: StoredEvent): boolean;
+}
+
+interface Connection {
+  readonly socket: WebSocket;
+  readonly caller: Caller;
+  readonly matchers: Map<string, Matcher>;
+  /** `since` from the URL: each subscription first replays the log after it. */
+  readonly resumeFrom: number | undefined;
+  /** Seqs already sent (the recent ones): nothing is sent twice. */
+  readonly sent: Set<number>;
+  /** While a resume is being read from the log, live events wait here, in order. */
+  held: StoredEvent[] | undefined;
+  alive: boolean;
+  windowStart: number;
+  windowCount: number;
+}
+
+const send = (connection: Connection, message: ServerMessage) =>
+  connection.socket.send(JSON.stringify(message));
+const fail = (connection: Connection, code: FeedErrorCode, message: string) =>
+  send(connection, { type: 'error', data: { code, message } });
+
+export class PubkyWebSocketHandler {
+  private readonly server: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: {
+      pool: pg.Pool;
+      auth: AuthService;
+      events: FeedEventSource;
+      limits?: Partial<FeedLimits>;
+    },
+    options: { port: number; host: string },
+  ) {
+    const limits = this.limits;
+    this.server = new WebSocketServer({
+      port: options.port,
+      host: options.host,
+      maxPayload: MAX_FEED_FRAME,
+    });
+    this.server.on('connection', (socket, request) => this.accept(socket, request));
+    deps.events.on('event', (event) => this.broadcast(event));
+    this.heartbeat = setInterval(() => this.checkAlive(), limits.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get limits(): FeedLimits {
+    return { ...DEFAULT_FEED_LIMITS, ...this.deps.limits };
+  }
+
+  listening(): Promise<number> {
+    return new Promise((resolve) => {
+      const address = () => (this.server.address() as { port: number }).port;
+      if (this.server.address()) resolve(address());
+      else this.server.once('listening', () => resolve(address()));
+    });
+  }
+
+  /**
+   * Messages can arrive before the token is checked: they wait on the same chain, so they are
+   * handled after authentication and one at a time, in the order they came.
+   */
+  private accept(socket: WebSocket, request: IncomingMessage): void {
+    let chain: Promise<Connection | undefined> = this.authenticate(socket, request);
+    socket.on('message', (raw, isBinary) => {
+      chain = chain.then(async (connection) => {
+        if (connection)
+          await this.onMessage(connection, raw as Buffer, isBinary).catch(() => socket.terminate());
+        return connection;
+      });
+    });
+    socket.on('error', () => socket.terminate());
+  }
+
+  private async authenticate(
+    socket: WebSocket,
+    request: IncomingMessage,
+  ): Promise<Connection | undefined> {
+    const url = new URL(request.url ?? '/', 'ws://feed');
+    let caller: Caller;
+    try {
+      caller = await this.deps.auth.verify(url.searchParams.get('token') ?? '');
+    } catch {
+      socket.close(FEED_CLOSE.unauthorized, 'unauthorized');
+      return undefined;
+    }
+    const sinceText = url.searchParams.get('since');
+    const since = sinceText === null ? undefined : Number(sinceText);
+    if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) {
+      socket.close(FEED_CLOSE.policy, 'since must be a sequence number');
+      return undefined;
+    }
+    if (socket.readyState !== WebSocket.OPEN) return undefined;
+    const connection: Connection = {
+      socket,
+      caller,
+      matchers: new Map(),
+      resumeFrom: since,
+      sent: new Set(),
+      held: undefined,
+      alive: true,
+      windowStart: Date.now(),
+      windowCount: 0,
+    };
+    this.connections.add(connection);
+    socket.on('pong', () => (connection.alive = true));
+    socket.on('close', () => this.connections.delete(connection));
+    return connection;
+  }
+
+  private limitedByRate(connection: Connection): boolean {
+    const now = Date.now();
+    if (now - connection.windowStart >= 1000) {
+      connection.windowStart = now;
+      connection.windowCount = 0;
+    }
+    connection.windowCount += 1;
+    return connection.windowCount > this.limits.messagesPerSecond;
+  }
+
+  private async onMessage(connection: Connection, raw: Buffer, isBinary: boolean): Promise<void> {
+    if (this.limitedByRate(connection)) {
+      connection.socket.close(FEED_CLOSE.policy, 'too many messages');
+      return;
+    }
+    let json: unknown;
+    try {
+      if (isBinary) throw new Error('binary');
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      fail(connection, 'INVALID_JSON', 'Messages are JSON text.');
+      return;
+    }
+    const parsed = clientMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      fail(connection, 'INVALID_MESSAGE', 'Unknown message type or malformed data.');
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'ping':
+        send(connection, { type: 'pong', data: message.data });
+        return;
+      case 'unsubscribe':
+        connection.matchers.delete(JSON.stringify(message.data));
+        send(connection, { type: 'unsubscribed', data: message.data });
+        return;
+      case 'subscribe':
+        await this.subscribe(connection, message.data);
+        return;
+    }
+  }
+
+  private async subscribe(connection: Connection, subscription: Subscription): Promise<void> {
+    const key = JSON.stringify(subscription);
+    if (!connection.matchers.has(key) && connection.matchers.size >= this.limits.maxSubscriptions) {
+      fail(
+        connection,
+        'TOO_MANY_SUBSCRIPTIONS',
+        `At most ${this.limits.maxSubscriptions} subscriptions.`,
+      );
+      return;
+    }
+    const matcher = await this.authorise(connection.caller, subscription, key);
+    if (!matcher) {
+      // The same answer for "not yours" and "does not exist": ids are not to be probed.
+      fail(connection, 'FORBIDDEN', 'No such subscription for you.');
+      return;
+    }
+    connection.matchers.set(key, matcher);
+    send(connection, { type: 'subscribed', data: subscription });
+    await this.resume(connection, matcher);
+  }
+
+  /**
+   * With `since`, a new subscription first gets what the log holds after it, in order; live
+   * events that arrive meanwhile wait, then follow. Seqs already sent are skipped.
+   */
+  private async resume(connection: Connection, matcher: Matcher): Promise<void> {
+    if (connection.resumeFrom === undefined) return;
+    connection.held ??= [];
+    try {
+      const families = await this.families(connection.caller.userId);
+      let cursor = connection.resumeFrom;
+      for (;;) {
+        const batch = await this.deps.events.readSince(cursor, families);
+        for (const event of batch) if (matcher.matches(event)) this.sendEvent(connection, event);
+        if (batch.length < 10_000) break;
+        cursor = batch.at(-1)!.seq;
+      }
+    } finally {
+      const held = connection.held ?? [];
+      connection.held = undefined;
+      for (const event of held) this.offer(connection, event);
+    }
+  }
+
+  private async families(userId: string): Promise<string[]> {
+    const { rows } = await this.deps.pool.query<{ family_id: string }>(
+      'SELECT family_id FROM family_members WHERE user_id = $1',
+      [userId],
+    );
+    return rows.map((r) => r.family_id);
+  }
+
+  private async roleIn(familyId: string, userId: string): Promise<string | undefined> {
+    const { rows } = await this.deps.pool.query<{ role: string }>(
+      'SELECT role FROM family_members WHERE family_id = $1 AND user_id = $2',
+      [familyId, userId],
+    );
+    return rows[0]?.role;
+  }
+
+  /** Resolves a subscription to a matcher, or undefined when the caller may not have it. */
+  private async authorise(
+    caller: Caller,
+    subscription: Subscription,
+    key: string,
+  ): Promise<Matcher | undefined> {
+    const entityFamily = async (sql: string, id: string) =>
+      (await this.deps.pool.query<{ family_id: string; id: string }>(sql, [id])).rows[0];
+    const memberOf = async (familyId: string | undefined) =>
+      familyId !== undefined &&
+      ['owner', 'member'].includes((await this.roleIn(familyId, caller.userId)) ?? '');
+
+    if ('guardian' in subscription) {
+      return {
+        key,
+        subscription,
+        matches: (e) => e.kind === 'guardian_event' && e.entity['guardianUserId'] === caller.userId,
+      };
+    }
+    if ('familyId' in subscription) {
+      if (!(await memberOf(subscription.familyId))) return undefined;
+      return {
+        key,
+        subscription,
+        matches: (e) => e.familyId === subscription.familyId && e.kind !== 'guardian_event',
+      };
+    }
+    if ('domainMigrationId' in subscription) {
+      const row = await entityFamily(
+        'SELECT family_id, id FROM domain_migrations WHERE id = $1',
+        subscription.domainMigrationId,
+      );
+      if (!(await memberOf(row?.family_id))) return undefined;
+      return {
+        key,
+        subscription,
+        matches: (e) =>
+          e.kind === 'domain_migration_event' &&
+          e.entity['migrationId'] === subscription.domainMigrationId,
+      };
+    }
+    if ('sovereigntyScoreDomainId' in subscription) {
+      const row = await entityFamily(
+        'SELECT family_id, id FROM domain_records WHERE id = $1',
+        subscription.sovereigntyScoreDomainId,
+      );
+      if (!(await memberOf(row?.family_id))) return undefined;
+      return {
+        key,
+        subscription,
+        matches: (e) =>
+          e.kind === 'sovereignty_score_event' &&
+          e.entity['domainRecordId'] === subscription.sovereigntyScoreDomainId,
+      };
+    }
+    let pubkyDomainId: string;
+    if ('pubkyUrl' in subscription) {
+      let publicKey: string;
+      try {
+        publicKey = z32Encode(parsePublicKey(subscription.pubkyUrl));
+      } catch {
+        return undefined;
+      }
+      const row = await entityFamily(
+        'SELECT family_id, id FROM pubky_domains WHERE public_key = $1',
+        publicKey,
+      );
+      if (!row || !(await memberOf(row.family_id))) return undefined;
+      pubkyDomainId = row.id;
+    } else {
+      const row = await entityFamily(
+        'SELECT family_id, id FROM pubky_domains WHERE id = $1',
+        subscription.pubkyDomainId,
+      );
+      if (!row || !(await memberOf(row.family_id))) return undefined;
+      pubkyDomainId = row.id;
+    }
+    return {
+      key,
+      subscription,
+      matches: (e) =>
+        (e.kind === 'pubky_domain_event' || e.kind === 'pkarr_record_event') &&
+        e.entity['pubkyDomainId'] === pubkyDomainId,
+    };
+  }
+
+  private broadcast(event: StoredEvent): void {
+    for (const connection of this.connections) this.offer(connection, event);
+  }
+
+  private offer(connection: Connection, event: StoredEvent): void {
+    if (connection.held) {
+      connection.held.push(event);
+      return;
+    }
+    for (const matcher of connection.matchers.values()) {
+      if (matcher.matches(event)) {
+        this.sendEvent(connection, event);
+        return;
+      }
+    }
+  }
+
+  private sendEvent(connection: Connection, event: StoredEvent): void {
+    if (connection.sent.has(event.seq) || connection.socket.readyState !== WebSocket.OPEN) return;
+    // A consumer that does not keep up is cut off rather than slowing anyone else down.
+    if (connection.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      connection.socket.close(FEED_CLOSE.slowConsumer, 'too slow');
+      return;
+    }
+    connection.sent.add(event.seq);
+    if (connection.sent.size > 100_000) {
+      // Sets iterate in insertion order, which is (nearly) seq order: drop the oldest half.
+      let drop = 50_000;
+      for (const seq of connection.sent) {
+        connection.sent.delete(seq);
+        if (--drop === 0) break;
+      }
+    }
+    send(connection, {
+      type: event.kind,
+      seq: event.seq,
+      familyId: event.familyId,
+      data: event.data,
+    });
+  }
+
+  private checkAlive(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const connection of this.connections)
+      connection.socket.close(FEED_CLOSE.shutdown, 'server stopping');
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

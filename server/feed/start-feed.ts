@@ -1,0 +1,41 @@
+// Starts the live feed on a database: the LISTEN event source and the WebSocket server.
+import type pg from 'pg';
+import type { AuthService } from '../auth/auth-service';
+import { FeedEventSource } from './event-source';
+import { PubkyWebSocketHandler, type FeedLimits } from './pubky-websocket-handler';
+
+export interface RunningFeed {
+  readonly port: number;
+  readonly events: FeedEventSource;
+  close(): Promise<void>;
+}
+
+export async function startFeed(options: {
+  pool: pg.Pool;
+  databaseUrl: string;
+  auth: AuthService;
+  host: string;
+  port: number;
+  limits?: Partial<FeedLimits>;
+}): Promise<RunningFeed> {
+  const events = new FeedEventSource(options.databaseUrl, options.pool);
+  await events.start();
+  const handler = new PubkyWebSocketHandler(
+    {
+      pool: options.pool,
+      auth: options.auth,
+      events,
+      ...(options.limits ? { limits: options.limits } : {}),
+    },
+    { host: options.host, port: options.port },
+  );
+  const port = await handler.listening();
+  return {
+    port,
+    events,
+    close: async () => {
+      await handler.close();
+      await events.close();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// The app's client for the companion server's live feed: subscribes, hands events to the app in
+// order, and after a dropped connection reconnects with backoff and `since=<last seq>`, so it
+// misses nothing and sees nothing twice.
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import type { FeedEvent, ServerMessage, Subscription } from '../../src-shared/feed-messages';
+
+export interface FeedClientOptions {
+  readonly url: string;
+  /** Called before every (re)connect: access tokens are short-lived. */
+  readonly token: () => Promise<string>;
+  readonly subscriptions: readonly Subscription[];
+  readonly since?: number;
+  readonly maxBackoffMs?: number;
+}
+
+export class FeedClient extends EventEmitter<{
+  event: [FeedEvent];
+  error: [{ code: string; message: string }];
+  connected: [];
+  disconnected: [number];
+}> {
+  private socket: WebSocket | undefined;
+  private lastSeq: number | undefined;
+  private attempts = 0;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: FeedClientOptions) {
+    super();
+    this.lastSeq = options.since;
+  }
+
+  /** The last event seen: persist it to resume after the app restarts. */
+  get position(): number | undefined {
+    return this.lastSeq;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    let token: string;
+    try {
+      token = await this.options.token();
+    } catch {
+      this.retry();
+      return;
+    }
+    const query = new URLSearchParams({ token });
+    if (this.lastSeq !== undefined) query.set('since', String(this.lastSeq));
+    const socket = new WebSocket(`${this.options.url}/?${query}`);
+    this.socket = socket;
+    socket.on('open', () => {
+      this.attempts = 0;
+      for (const subscription of this.options.subscriptions) {
+        socket.send(JSON.stringify({ type: 'subscribe', data: subscription }));
+      }
+      this.emit('connected');
+    });
+    socket.on('message', (raw) => this.onMessage(JSON.parse(raw.toString()) as ServerMessage));
+    socket.on('error', () => undefined); // 'close' follows and decides
+    socket.on('close', (code) => {
+      this.emit('disconnected', code);
+      if (this.socket === socket) this.retry();
+    });
+  }
+
+  private onMessage(message: ServerMessage): void {
+    if (message.type === 'error') {
+      this.emit('error', message.data);
+      return;
+    }
+    if (!('seq' in message)) return;
+    if (this.lastSeq !== undefined && message.seq <= this.lastSeq) return;
+    this.lastSeq = message.seq;
+    this.emit('event', message);
+  }
+
+  private retry(): void {
+    if (this.stopped) return;
+    const cap = this.options.maxBackoffMs ?? 30_000;
+    const delay = Math.min(cap, 250 * 2 ** this.attempts++) * (0.5 + Math.random() / 2);
+    this.timer = setTimeout(() => void this.connect(), delay);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close();
+  }
+}

@@ -1,0 +1,315 @@
+// The live feed end to end on real Postgres: authorised subscriptions only, every committed
+// change exactly once and in commit order, resume with `since`, and bad input refused without
+// disturbing anyone else.
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AuthService } from '../../server/auth/auth-service';
+import { migrate } from '../../server/db/migrate';
+import { startFeed } from '../../server/feed/start-feed';
+import { freshDatabase } from '../support/database';
+import { connectFeed, type TestFeedClient } from '../support/feed-client';
+import { family, pubkyDomain, randomKey, user } from '../support/schema-fixtures';
+
+const db = await freshDatabase();
+await migrate(db.pool);
+const auth = new AuthService(db.pool);
+const feed = await startFeed({
+  pool: db.pool,
+  databaseUrl: db.url,
+  auth,
+  host: '127.0.0.1',
+  port: 0,
+  limits: { messagesPerSecond: 40 },
+});
+const url = `ws://127.0.0.1:${feed.port}`;
+const clients: TestFeedClient[] = [];
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await feed.close();
+});
+
+/** A family with an owner who can sign in, and one Pubky domain with a migration. */
+async function setUp(name: string) {
+  const familyId = await family(db.pool, name);
+  const ownerKey = randomKey();
+  const { rows } = await db.pool.query<{ id: string }>(
+    'INSERT INTO users (display_name, pubky_public_key) VALUES ($1, $2) RETURNING id',
+    [name, ownerKey],
+  );
+  const ownerId = rows[0]!.id;
+  await db.pool.query(
+    "INSERT INTO family_members (family_id, user_id, role) VALUES ($1, $2, 'owner')",
+    [familyId, ownerId],
+  );
+  const domain = await pubkyDomain(db.pool, familyId);
+  const { rows: m } = await db.pool.query<{ id: string }>(
+    "INSERT INTO domain_migrations (domain_record_id, family_id, direction) VALUES ($1, $2, 'pubky_to_dns') RETURNING id",
+    [domain.domainRecordId, familyId],
+  );
+  const token = await tokenFor(ownerId, ownerKey, 900);
+  return { familyId, ownerId, domain, migrationId: m[0]!.id, token };
+}
+
+async function tokenFor(userId: string, publicKey: string, seconds: number): Promise<string> {
+  await auth.verify('not a token').catch(() => undefined); // makes the server's signing key exist
+  const { rows } = await db.pool.query<{ secret: Buffer }>(
+    "SELECT secret FROM server_secrets WHERE name = 'jwt'",
+  );
+  return new SignJWT({ pk: publicKey })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuer('pubky-domains')
+    .setExpirationTime(Math.floor(Date.now() / 1000) + seconds)
+    .sign(new Uint8Array(rows[0]!.secret));
+}
+
+async function open(token: string | undefined, since?: number): Promise<TestFeedClient> {
+  const client = await connectFeed(url, token, since);
+  clients.push(client);
+  return client;
+}
+
+async function subscribe(client: TestFeedClient, data: Record<string, unknown>) {
+  const before = client.frames.length;
+  client.send({ type: 'subscribe', data });
+  await client.waitFor(() =>
+    client.frames.slice(before).some((f) => f.type === 'subscribed' || f.type === 'error'),
+  );
+  return client.frames.slice(before).find((f) => f.type === 'subscribed' || f.type === 'error')!;
+}
+
+const events = (client: TestFeedClient) => client.frames.filter((f) => typeof f.seq === 'number');
+
+const a = await setUp('A');
+const b = await setUp('B');
+
+describe('authorisation', () => {
+  it('refuses every subscription to another family, including guessed ids and pubkyUrls', async () => {
+    const intruder = await open(b.token);
+    for (const data of [
+      { pubkyDomainId: a.domain.pubkyDomainId },
+      { sovereigntyScoreDomainId: a.domain.domainRecordId },
+      { pubkyUrl: `pubky://${a.domain.publicKey}` },
+      { domainMigrationId: a.migrationId },
+      { familyId: a.familyId },
+      { familyId: '00000000-0000-0000-0000-000000000000' },
+      { pubkyUrl: 'pubky://not-a-key' },
+    ]) {
+      expect((await subscribe(intruder, data)).type, JSON.stringify(data)).toBe('error');
+    }
+    expect((await subscribe(intruder, { familyId: b.familyId })).type).toBe('subscribed');
+    expect((await subscribe(intruder, { guardian: true })).type).toBe('subscribed');
+
+    const owner = await open(a.token);
+    for (const data of [
+      { pubkyDomainId: a.domain.pubkyDomainId },
+      { sovereigntyScoreDomainId: a.domain.domainRecordId },
+      { pubkyUrl: `pubky://${a.domain.publicKey}` },
+      { domainMigrationId: a.migrationId },
+      { familyId: a.familyId },
+    ]) {
+      expect((await subscribe(owner, data)).type).toBe('subscribed');
+    }
+    // Changes in A of every kind: A's owner sees them, B's member sees none.
+    await db.pool.query("UPDATE pubky_domains SET status = 'suspended' WHERE id = $1", [
+      a.domain.pubkyDomainId,
+    ]);
+    await db.pool.query(
+      "INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp) VALUES ($1, decode(repeat('ab', 80), 'hex'), 1)",
+      [a.domain.pubkyDomainId],
+    );
+    await db.pool.query("UPDATE domain_migrations SET status = 'in_progress' WHERE id = $1", [
+      a.migrationId,
+    ]);
+    const guardianUser = await user(db.pool, 'Guardian of A');
+    await db.pool.query(
+      'INSERT INTO federation_guardians (family_id, user_id, guardian_public_key) VALUES ($1, $2, $3)',
+      [a.familyId, guardianUser, randomKey()],
+    );
+    await owner.waitFor(() =>
+      [
+        'pubky_domain_event',
+        'pkarr_record_event',
+        'sovereignty_score_event',
+        'domain_migration_event',
+      ].every((t) => owner.frames.some((f) => f.type === t)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(events(intruder).filter((f) => f.familyId === a.familyId)).toEqual([]);
+    expect(JSON.stringify(intruder.frames)).not.toContain(a.domain.publicKey);
+  });
+});
+
+describe('delivery', () => {
+  it('1,000 changes from several connections arrive exactly once, in commit order; rollbacks never', async () => {
+    const client = await open(a.token);
+    expect((await subscribe(client, { familyId: a.familyId })).type).toBe('subscribed');
+    const start = Number(
+      (await db.pool.query('SELECT coalesce(max(seq), 0) AS s FROM feed_events')).rows[0].s,
+    );
+    const writers = await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        return c;
+      }),
+    );
+    await Promise.all(
+      writers.map(async (writer, w) => {
+        for (let i = 0; i < 250; i++) {
+          await writer.query('BEGIN');
+          await writer.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+            a.migrationId,
+            `w${w}-${i}`,
+          ]);
+          await writer.query(i % 10 === 0 ? 'ROLLBACK' : 'COMMIT');
+          if (i % 10 === 0) {
+            await writer.query(
+              'UPDATE domain_migrations SET error = $2, status = status WHERE id = $1',
+              [a.migrationId, `w${w}-${i}-retry`],
+            );
+          }
+        }
+      }),
+    );
+    await Promise.all(writers.map((w) => w.end()));
+    const { rows } = await db.pool.query<{ seq: string }>(
+      'SELECT seq FROM feed_events WHERE family_id = $1 AND seq > $2 ORDER BY seq',
+      [a.familyId, start],
+    );
+    const expected = rows.map((r) => Number(r.seq));
+    expect(expected).toHaveLength(1000);
+    await client.waitFor(() => events(client).filter((f) => f.seq! > start).length >= 1000, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const received = events(client)
+      .map((f) => f.seq!)
+      .filter((seq) => seq > start);
+    expect(received).toEqual(expected);
+    const errors = events(client).map((f) => String(f.data?.['error'] ?? ''));
+    expect(errors.some((e) => /^w\d-\d+$/.test(e) && Number(e.split('-')[1]) % 10 === 0)).toBe(
+      false,
+    );
+  });
+
+  it('a client that reconnects with since= gets what it missed, in order, once', async () => {
+    const first = await open(a.token);
+    await subscribe(first, { familyId: a.familyId });
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'before',
+    ]);
+    await first.waitFor(() => events(first).some((f) => f.data?.['error'] === 'before'));
+    const lastSeen = events(first).at(-1)!.seq!;
+    first.close();
+    await first.closed;
+    for (const note of ['missed-1', 'missed-2', 'missed-3']) {
+      await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+        a.migrationId,
+        note,
+      ]);
+    }
+    const again = await open(a.token, lastSeen);
+    await subscribe(again, { familyId: a.familyId });
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'live',
+    ]);
+    await again.waitFor(() => events(again).some((f) => f.data?.['error'] === 'live'));
+    const notes = events(again).map((f) => f.data?.['error']);
+    expect(notes).toEqual(['missed-1', 'missed-2', 'missed-3', 'live']);
+    const seqs = events(again).map((f) => f.seq!);
+    expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+    expect(seqs[0]).toBeGreaterThan(lastSeen);
+  });
+});
+
+describe('bad input', () => {
+  it('closes connections without a valid token', async () => {
+    const expired = await tokenFor(a.ownerId, randomKey(), -60);
+    for (const token of [undefined, '', 'garbage', expired, a.token.slice(0, -3) + 'abc']) {
+      const client = await open(token);
+      expect((await client.closed).code).toBe(4401);
+    }
+  });
+
+  it('answers invalid JSON and unknown types with an error frame, and keeps serving', async () => {
+    const client = await open(a.token);
+    client.send('{not json');
+    client.send({ type: 'shout', data: {} });
+    client.send({ type: 'subscribe', data: { familyId: 'nope' } });
+    client.send({ type: 'ping', data: 1 });
+    await client.waitFor(() => client.frames.length >= 4);
+    expect(
+      client.frames.map((f) => (f.type === 'error' ? (f.data as { code: string }).code : f.type)),
+    ).toEqual(['INVALID_JSON', 'INVALID_MESSAGE', 'INVALID_MESSAGE', 'pong']);
+  });
+
+  it('closes on an oversized frame and on a flood; others are unaffected', async () => {
+    const bystander = await open(a.token);
+    await subscribe(bystander, { familyId: a.familyId });
+    const big = await open(a.token);
+    big.send(JSON.stringify({ type: 'ping', data: 'x'.repeat(70_000) }));
+    expect((await big.closed).code).toBe(1009);
+    const flooder = await open(a.token);
+    for (let i = 0; i < 200; i++) flooder.send({ type: 'ping' });
+    expect((await flooder.closed).code).toBe(1008);
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'still-here',
+    ]);
+    await bystander.waitFor(() =>
+      events(bystander).some((f) => f.data?.['error'] === 'still-here'),
+    );
+  });
+});
+
+describe("the app's feed client", () => {
+  it('after its server process goes away, reconnects to the restarted one with since and misses nothing', async () => {
+    const { FeedClient } = await import('../../src-main/feed/feed-client');
+    const { freePort } = await import('../../server/db/embedded-postgres');
+    const port = await freePort();
+    const start = () =>
+      startFeed({ pool: db.pool, databaseUrl: db.url, auth, host: '127.0.0.1', port });
+    let server = await start();
+    const received: string[] = [];
+    const client = new FeedClient({
+      url: `ws://127.0.0.1:${port}`,
+      token: async () => a.token,
+      subscriptions: [{ familyId: a.familyId }],
+      maxBackoffMs: 200,
+    });
+    client.on('event', (event) => received.push(String(event.data['error'] ?? '')));
+    const until = async (note: string) => {
+      const deadline = Date.now() + 10_000;
+      while (!received.includes(note)) {
+        if (Date.now() > deadline) throw new Error(`never received ${note}: ${received.join(',')}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
+    client.start();
+    await connected;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'c-1',
+    ]);
+    await until('c-1');
+    await server.close(); // the server process is gone...
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'c-2',
+    ]);
+    server = await start(); // ...and back
+    await until('c-2');
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'c-3',
+    ]);
+    await until('c-3');
+    client.stop();
+    await server.close();
+    expect(received.filter((note) => note.startsWith('c-'))).toEqual(['c-1', 'c-2', 'c-3']);
+  });
+});

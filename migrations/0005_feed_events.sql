@@ -80,7 +80,9 @@ BEGIN
   PERFORM feed_append(coalesce((SELECT jsonb_agg(jsonb_build_object(
     'familyId', d.family_id, 'kind', 'sovereignty_score_event',
     'entity', jsonb_build_object('domainRecordId', h.domain_record_id, 'pubkyDomainId', pd.id, 'publicKey', pd.public_key),
-    'data', jsonb_build_object('domainRecordId', h.domain_record_id, 'score', h.score, 'breakdown', h.breakdown,
+    -- The score, not its breakdown: a bulk re-score must not push 10,000 breakdowns through
+    -- NOTIFY; apps read the reasons from GET /domains/:id/score when they show them.
+    'data', jsonb_build_object('domainRecordId', h.domain_record_id, 'score', h.score,
                                'computedAt', h.computed_at)) ORDER BY h.id)
     FROM new_rows h JOIN domain_records d ON d.id = h.domain_record_id
     LEFT JOIN pubky_domains pd ON pd.domain_record_id = h.domain_record_id), '[]'));

@@ -36,7 +36,12 @@ export interface FeedEvent {
 }
 
 export type FeedErrorCode =
-  'INVALID_JSON' | 'INVALID_MESSAGE' | 'FORBIDDEN' | 'TOO_MANY_SUBSCRIPTIONS';
+  | 'INVALID_JSON'
+  | 'INVALID_MESSAGE'
+  | 'FORBIDDEN'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  /** `since` is older than the retained log: reload the state, then follow live. */
+  | 'RESUME_EXPIRED';
 
 export type ServerMessage =
   | FeedEvent

@@ -121,6 +121,23 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent]; error:
     return rows.map(fromRow);
   }
 
+  /** The smallest seq still in the log (older ones fell out of the retention window). */
+  async oldestRetained(): Promise<number> {
+    const { rows } = await this.pool.query<{ seq: string | null }>(
+      'SELECT min(seq) AS seq FROM feed_events',
+    );
+    return Number(rows[0]?.seq ?? this.lastSeq + 1);
+  }
+
+  /** Drops events older than the retention window; resuming clients further back must reload. */
+  async prune(retentionDays: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM feed_events WHERE created_at < now() - make_interval(days => $1)',
+      [retentionDays],
+    );
+    return rowCount ?? 0;
+  }
+
   private scheduleReconnect(): void {
     if (this.closed || this.reconnectTimer) return;
     const old = this.client;
@@ -131,7 +148,7 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent]; error:
       this.reconnectTimer = setTimeout(() => {
         this.connect().then(
           () => (this.reconnectTimer = undefined),
-          () => attempt(Math.min(delay * 2, 5000)),
+          () => attempt(Math.min(delay * 2, 2000)),
         );
       }, delay);
     };

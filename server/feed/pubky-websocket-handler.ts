@@ -218,6 +218,13 @@ export class PubkyWebSocketHandler {
    */
   private async resume(connection: Connection, matcher: Matcher): Promise<void> {
     if (connection.resumeFrom === undefined) return;
+    if (connection.resumeFrom + 1 < (await this.deps.events.oldestRetained())) {
+      fail(
+        connection,
+        'RESUME_EXPIRED',
+        'Events after that seq are no longer kept; reload, then follow live.',
+      );
+    }
     connection.held ??= [];
     try {
       const families = await this.families(connection.caller.userId);

@@ -17,6 +17,8 @@ export async function startFeed(options: {
   host: string;
   port: number;
   limits?: Partial<FeedLimits>;
+  /** How long the event log keeps events for resuming clients. */
+  retentionDays?: number;
 }): Promise<RunningFeed> {
   const events = new FeedEventSource(options.databaseUrl, options.pool);
   await events.start();
@@ -30,10 +32,17 @@ export async function startFeed(options: {
     { host: options.host, port: options.port },
   );
   const port = await handler.listening();
+  const retentionDays = options.retentionDays ?? 7;
+  const pruning = setInterval(
+    () => void events.prune(retentionDays).catch(() => undefined),
+    60 * 60_000,
+  );
+  pruning.unref();
   return {
     port,
     events,
     close: async () => {
+      clearInterval(pruning);
       await handler.close();
       await events.close();
     },

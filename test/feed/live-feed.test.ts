@@ -313,3 +313,22 @@ describe("the app's feed client", () => {
     expect(received.filter((note) => note.startsWith('c-'))).toEqual(['c-1', 'c-2', 'c-3']);
   });
 });
+
+describe('retention', () => {
+  it('tells a client resuming from before the retained log to reload', async () => {
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'old',
+    ]);
+    await db.pool.query(
+      "UPDATE feed_events SET created_at = now() - interval '8 days' WHERE seq <= (SELECT min(seq) + 5 FROM feed_events)",
+    );
+    expect(await feed.events.prune(7)).toBeGreaterThan(0);
+    const client = await open(a.token, 1);
+    client.send({ type: 'subscribe', data: { familyId: a.familyId } });
+    await client.waitFor(() => client.frames.some((f) => f.type === 'error'));
+    expect(client.frames.find((f) => f.type === 'error')?.data).toMatchObject({
+      code: 'RESUME_EXPIRED',
+    });
+  });
+});

@@ -2,10 +2,12 @@
 // one JSON document. BENCH_SECONDS sets the time per measurement (default 3).
 import { benchPkarr } from './pkarr';
 import { benchScores } from './scores';
+import { benchFeed } from './feed';
 
 const benches: Record<string, (seconds: number) => Promise<Record<string, unknown>>> = {
   pkarr: benchPkarr,
   scores: () => benchScores(),
+  feed: () => benchFeed(),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -57,6 +57,7 @@ export async function benchScores(): Promise<Record<string, unknown>> {
   const baseDir = await mkdtemp(join(tmpdir(), 'pubky-bench-scores-'));
   const cluster = await startEmbeddedPostgres({ baseDir });
   const pool = new pg.Pool({ connectionString: cluster.url, max: 4 });
+  pool.on('error', () => undefined); // idle connections end with the cluster
   try {
     await migrate(pool);
     await seed(pool);

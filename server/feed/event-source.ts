@@ -62,24 +62,14 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent]; error:
     };
     client.on('error', lost);
     client.on('end', lost);
+    // Until the backfill is read, live notifications wait: delivering a newer one first would
+    // make the backfilled older ones look already delivered.
+    let waiting: StoredEvent[] | undefined = [];
     client.on('notification', (message) => {
       if (message.channel !== 'feed_events' || !message.payload) return;
-      const event = JSON.parse(message.payload) as {
-        seq: number;
-        familyId: string;
-        kind: FeedEventKind;
-        entity: Record<string, unknown>;
-        data: Record<string, unknown>;
-      };
-      this.deliver([
-        {
-          seq: event.seq,
-          familyId: event.familyId,
-          kind: event.kind,
-          entity: event.entity,
-          data: event.data,
-        },
-      ]);
+      const event = JSON.parse(message.payload) as StoredEvent;
+      if (waiting) waiting.push(event);
+      else this.deliver([event]);
     });
     try {
       await client.connect();
@@ -89,14 +79,21 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent]; error:
       await client.end().catch(() => undefined);
       throw error;
     }
-    this.client = client;
     // Listening first, then reading: anything committed in between arrives twice at most,
     // and deliver() drops what it has already passed on.
-    await this.backfill();
-  }
-
-  private async backfill(): Promise<void> {
-    this.deliver(await this.readSince(this.lastSeq));
+    let backfilled: StoredEvent[];
+    try {
+      backfilled = await this.readSince(this.lastSeq);
+    } catch (error) {
+      client.removeAllListeners();
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.client = client;
+    this.deliver(backfilled);
+    const held = waiting;
+    waiting = undefined;
+    this.deliver(held.sort((x, y) => x.seq - y.seq));
   }
 
   private deliver(events: readonly StoredEvent[]): void {

@@ -6,7 +6,8 @@ import WebSocket from 'ws';
 import type { FeedEvent, ServerMessage, Subscription } from '../../src-shared/feed-messages';
 
 export interface FeedClientOptions {
-  readonly url: string;
+  /** One or more server processes on the same database; the client moves on when one fails. */
+  readonly urls: readonly string[];
   /** Called before every (re)connect: access tokens are short-lived. */
   readonly token: () => Promise<string>;
   readonly subscriptions: readonly Subscription[];
@@ -25,6 +26,7 @@ export class FeedClient extends EventEmitter<{
   private attempts = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private urlIndex = 0;
 
   constructor(private readonly options: FeedClientOptions) {
     super();
@@ -51,7 +53,8 @@ export class FeedClient extends EventEmitter<{
     }
     const query = new URLSearchParams({ token });
     if (this.lastSeq !== undefined) query.set('since', String(this.lastSeq));
-    const socket = new WebSocket(`${this.options.url}/?${query}`);
+    const url = this.options.urls[this.urlIndex % this.options.urls.length];
+    const socket = new WebSocket(`${url}/?${query}`);
     this.socket = socket;
     socket.on('open', () => {
       this.attempts = 0;
@@ -64,7 +67,9 @@ export class FeedClient extends EventEmitter<{
     socket.on('error', () => undefined); // 'close' follows and decides
     socket.on('close', (code) => {
       this.emit('disconnected', code);
-      if (this.socket === socket) this.retry();
+      if (this.socket !== socket) return;
+      this.urlIndex++; // the next attempt goes to the next server
+      this.retry();
     });
   }
 

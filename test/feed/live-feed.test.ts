@@ -20,7 +20,7 @@ const feed = await startFeed({
   auth,
   host: '127.0.0.1',
   port: 0,
-  limits: { messagesPerSecond: 40 },
+  limits: { messagesPerSecond: 40, maxSubscriptions: 10 },
 });
 const url = `ws://127.0.0.1:${feed.port}`;
 const clients: TestFeedClient[] = [];
@@ -274,7 +274,7 @@ describe("the app's feed client", () => {
     let server = await start();
     const received: string[] = [];
     const client = new FeedClient({
-      url: `ws://127.0.0.1:${port}`,
+      urls: [`ws://127.0.0.1:${port}`],
       token: async () => a.token,
       subscriptions: [{ familyId: a.familyId }],
       maxBackoffMs: 200,
@@ -330,5 +330,94 @@ describe('retention', () => {
     expect(client.frames.find((f) => f.type === 'error')?.data).toMatchObject({
       code: 'RESUME_EXPIRED',
     });
+  });
+});
+
+describe('several server processes', () => {
+  it('a client whose server dies moves to another one on the same database and misses nothing', async () => {
+    const { FeedClient } = await import('../../src-main/feed/feed-client');
+    const first = await startFeed({
+      pool: db.pool,
+      databaseUrl: db.url,
+      auth,
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const second = await startFeed({
+      pool: db.pool,
+      databaseUrl: db.url,
+      auth,
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const received: string[] = [];
+    const client = new FeedClient({
+      urls: [`ws://127.0.0.1:${first.port}`, `ws://127.0.0.1:${second.port}`],
+      token: async () => a.token,
+      subscriptions: [{ familyId: a.familyId }],
+      maxBackoffMs: 200,
+    });
+    client.on('event', (event) => received.push(String(event.data['error'] ?? '')));
+    const until = async (note: string) => {
+      const deadline = Date.now() + 10_000;
+      while (!received.includes(note)) {
+        if (Date.now() > deadline) throw new Error(`never received ${note}: ${received.join(',')}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
+    client.start();
+    await connected;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'p-1',
+    ]);
+    await until('p-1');
+    await first.close(); // this process dies; the other keeps running
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'p-2',
+    ]);
+    await until('p-2');
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'p-3',
+    ]);
+    await until('p-3');
+    client.stop();
+    await second.close();
+    expect(received.filter((note) => note.startsWith('p-'))).toEqual(['p-1', 'p-2', 'p-3']);
+  });
+});
+
+describe('limits', () => {
+  it('refuses subscriptions past the per-connection limit; repeating one is not a new one', async () => {
+    const repeat = await open(a.token);
+    for (let i = 0; i < 12; i++) {
+      expect((await subscribe(repeat, { familyId: a.familyId })).type).toBe('subscribed');
+    }
+    const distinct = await open(a.token);
+    const results: string[] = [];
+    for (const data of [
+      { familyId: a.familyId },
+      { guardian: true },
+      { domainMigrationId: a.migrationId },
+      { pubkyDomainId: a.domain.pubkyDomainId },
+      { sovereigntyScoreDomainId: a.domain.domainRecordId },
+      { pubkyUrl: `pubky://${a.domain.publicKey}` },
+      { pubkyUrl: `pk:${a.domain.publicKey}` },
+      { pubkyUrl: a.domain.publicKey },
+      { pubkyUrl: `pubky://${a.domain.publicKey}/` },
+      { pubkyUrl: `pubky://${a.domain.publicKey}/pub` },
+      { pubkyUrl: `pubky://${a.domain.publicKey}/pub/x` },
+    ]) {
+      const answer = await subscribe(distinct, data);
+      results.push(
+        answer.type === 'error' ? String((answer.data as { code: string }).code) : answer.type,
+      );
+    }
+    expect(results.slice(0, 10)).toEqual(Array(10).fill('subscribed'));
+    expect(results[10]).toBe('TOO_MANY_SUBSCRIPTIONS');
   });
 });

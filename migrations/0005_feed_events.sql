@@ -34,9 +34,15 @@ BEGIN
     WHERE e ->> 'familyId' IS NOT NULL
     RETURNING seq, family_id, kind, entity, data
   )
-  SELECT count(pg_notify('feed_events', jsonb_build_object(
-    'seq', seq, 'familyId', family_id, 'kind', kind, 'entity', entity, 'data', data)::text))
-  FROM (SELECT * FROM appended ORDER BY seq) a
+  -- NOTIFY payloads must stay under 8000 bytes: a large event goes out without its data, and
+  -- the server reads that one from the log.
+  SELECT count(pg_notify('feed_events', CASE
+      WHEN octet_length(full_event::text) > 7900 THEN jsonb_build_object(
+        'seq', seq, 'familyId', family_id, 'kind', kind, 'entity', entity, 'compact', true)::text
+      ELSE full_event::text END))
+  FROM (SELECT seq, family_id, kind, entity, jsonb_build_object(
+          'seq', seq, 'familyId', family_id, 'kind', kind, 'entity', entity, 'data', data) AS full_event
+        FROM appended ORDER BY seq) a
   INTO sent;
 END $$;
 

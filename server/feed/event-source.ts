@@ -28,7 +28,7 @@ const fromRow = (row: Row): StoredEvent => ({
   data: row.data,
 });
 
-export class FeedEventSource extends EventEmitter<{ event: [StoredEvent]; error: [Error] }> {
+export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
   private client: pg.Client | undefined;
   private lastSeq = 0;
   private closed = false;
@@ -62,14 +62,25 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent]; error:
     };
     client.on('error', lost);
     client.on('end', lost);
-    // Until the backfill is read, live notifications wait: delivering a newer one first would
-    // make the backfilled older ones look already delivered.
-    let waiting: StoredEvent[] | undefined = [];
+    // Notifications are handled one after another, and only once the backfill is delivered:
+    // delivering a newer one first would make the backfilled older ones look already sent.
+    let release!: () => void;
+    let chain = new Promise<void>((resolve) => (release = resolve));
     client.on('notification', (message) => {
       if (message.channel !== 'feed_events' || !message.payload) return;
-      const event = JSON.parse(message.payload) as StoredEvent;
-      if (waiting) waiting.push(event);
-      else this.deliver([event]);
+      const event = JSON.parse(message.payload) as StoredEvent & { compact?: boolean };
+      chain = chain
+        .then(async () => {
+          // A large event came without its data (NOTIFY's 8000-byte limit): read it.
+          const full = event.compact
+            ? (await this.readSince(event.seq - 1, undefined, 1))[0]
+            : event;
+          if (full) this.deliver([full]);
+        })
+        // Could not read it: reconnecting backfills from the last delivered seq.
+        .catch(() => {
+          if (this.client === client) this.scheduleReconnect();
+        });
     });
     try {
       await client.connect();
@@ -91,9 +102,7 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent]; error:
     }
     this.client = client;
     this.deliver(backfilled);
-    const held = waiting;
-    waiting = undefined;
-    this.deliver(held.sort((x, y) => x.seq - y.seq));
+    release();
   }
 
   private deliver(events: readonly StoredEvent[]): void {

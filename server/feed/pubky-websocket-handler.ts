@@ -35,6 +35,8 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
 interface Matcher {
   readonly key: string;
   readonly subscription: Subscription;
+  /** Where its events come from: a family id, or `guardian:<userId>`. */
+  readonly route: string;
   matches(event: StoredEvent): boolean;
 }
 
@@ -61,6 +63,8 @@ const fail = (connection: Connection, code: FeedErrorCode, message: string) =>
 export class PubkyWebSocketHandler {
   private readonly server: WebSocketServer;
   private readonly connections = new Set<Connection>();
+  /** Connections by the routes their subscriptions listen on: an event visits only these. */
+  private readonly routes = new Map<string, Set<Connection>>();
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -144,7 +148,11 @@ export class PubkyWebSocketHandler {
     };
     this.connections.add(connection);
     socket.on('pong', () => (connection.alive = true));
-    socket.on('close', () => this.connections.delete(connection));
+    socket.on('close', () => {
+      this.connections.delete(connection);
+      for (const matcher of connection.matchers.values())
+        this.index(connection, matcher.route, false);
+    });
     return connection;
   }
 
@@ -181,10 +189,16 @@ export class PubkyWebSocketHandler {
       case 'ping':
         send(connection, { type: 'pong', data: message.data });
         return;
-      case 'unsubscribe':
+      case 'unsubscribe': {
+        const matcher = connection.matchers.get(JSON.stringify(message.data));
         connection.matchers.delete(JSON.stringify(message.data));
+        const stillRouted = [...connection.matchers.values()].some(
+          (m) => m.route === matcher?.route,
+        );
+        if (matcher && !stillRouted) this.index(connection, matcher.route, false);
         send(connection, { type: 'unsubscribed', data: message.data });
         return;
+      }
       case 'subscribe':
         await this.subscribe(connection, message.data);
         return;
@@ -208,6 +222,7 @@ export class PubkyWebSocketHandler {
       return;
     }
     connection.matchers.set(key, matcher);
+    this.index(connection, matcher.route, true);
     send(connection, { type: 'subscribed', data: subscription });
     await this.resume(connection, matcher);
   }
@@ -274,6 +289,7 @@ export class PubkyWebSocketHandler {
       return {
         key,
         subscription,
+        route: `guardian:${caller.userId}`,
         matches: (e) => e.kind === 'guardian_event' && e.entity['guardianUserId'] === caller.userId,
       };
     }
@@ -282,6 +298,7 @@ export class PubkyWebSocketHandler {
       return {
         key,
         subscription,
+        route: subscription.familyId,
         matches: (e) => e.familyId === subscription.familyId && e.kind !== 'guardian_event',
       };
     }
@@ -290,10 +307,11 @@ export class PubkyWebSocketHandler {
         'SELECT family_id, id FROM domain_migrations WHERE id = $1',
         subscription.domainMigrationId,
       );
-      if (!(await memberOf(row?.family_id))) return undefined;
+      if (!row || !(await memberOf(row.family_id))) return undefined;
       return {
         key,
         subscription,
+        route: row.family_id,
         matches: (e) =>
           e.kind === 'domain_migration_event' &&
           e.entity['migrationId'] === subscription.domainMigrationId,
@@ -304,16 +322,18 @@ export class PubkyWebSocketHandler {
         'SELECT family_id, id FROM domain_records WHERE id = $1',
         subscription.sovereigntyScoreDomainId,
       );
-      if (!(await memberOf(row?.family_id))) return undefined;
+      if (!row || !(await memberOf(row.family_id))) return undefined;
       return {
         key,
         subscription,
+        route: row.family_id,
         matches: (e) =>
           e.kind === 'sovereignty_score_event' &&
           e.entity['domainRecordId'] === subscription.sovereigntyScoreDomainId,
       };
     }
     let pubkyDomainId: string;
+    let familyId: string;
     if ('pubkyUrl' in subscription) {
       let publicKey: string;
       try {
@@ -327,6 +347,7 @@ export class PubkyWebSocketHandler {
       );
       if (!row || !(await memberOf(row.family_id))) return undefined;
       pubkyDomainId = row.id;
+      familyId = row.family_id;
     } else {
       const row = await entityFamily(
         'SELECT family_id, id FROM pubky_domains WHERE id = $1',
@@ -334,34 +355,61 @@ export class PubkyWebSocketHandler {
       );
       if (!row || !(await memberOf(row.family_id))) return undefined;
       pubkyDomainId = row.id;
+      familyId = row.family_id;
     }
     return {
       key,
       subscription,
+      route: familyId,
       matches: (e) =>
         (e.kind === 'pubky_domain_event' || e.kind === 'pkarr_record_event') &&
         e.entity['pubkyDomainId'] === pubkyDomainId,
     };
   }
 
-  private broadcast(event: StoredEvent): void {
-    for (const connection of this.connections) this.offer(connection, event);
+  private index(connection: Connection, route: string, add: boolean): void {
+    let set = this.routes.get(route);
+    if (add) {
+      if (!set) this.routes.set(route, (set = new Set()));
+      set.add(connection);
+    } else if (set) {
+      set.delete(connection);
+      if (set.size === 0) this.routes.delete(route);
+    }
   }
 
-  private offer(connection: Connection, event: StoredEvent): void {
+  private broadcast(event: StoredEvent): void {
+    // The frame is the same for every recipient: serialise it once.
+    let frame: string | undefined;
+    const framed = () =>
+      (frame ??= JSON.stringify({
+        type: event.kind,
+        seq: event.seq,
+        familyId: event.familyId,
+        data: event.data,
+      }));
+    const visit = (route: string) => {
+      for (const connection of this.routes.get(route) ?? []) this.offer(connection, event, framed);
+    };
+    visit(event.familyId);
+    if (event.kind === 'guardian_event')
+      visit(`guardian:${String(event.entity['guardianUserId'])}`);
+  }
+
+  private offer(connection: Connection, event: StoredEvent, framed?: () => string): void {
     if (connection.held) {
       connection.held.push(event);
       return;
     }
     for (const matcher of connection.matchers.values()) {
       if (matcher.matches(event)) {
-        this.sendEvent(connection, event);
+        this.sendEvent(connection, event, framed);
         return;
       }
     }
   }
 
-  private sendEvent(connection: Connection, event: StoredEvent): void {
+  private sendEvent(connection: Connection, event: StoredEvent, framed?: () => string): void {
     if (connection.sent.has(event.seq) || connection.socket.readyState !== WebSocket.OPEN) return;
     // A consumer that does not keep up is cut off rather than slowing anyone else down.
     if (connection.socket.bufferedAmount > this.limits.maxBufferedBytes) {
@@ -377,12 +425,15 @@ export class PubkyWebSocketHandler {
         if (--drop === 0) break;
       }
     }
-    send(connection, {
-      type: event.kind,
-      seq: event.seq,
-      familyId: event.familyId,
-      data: event.data,
-    });
+    if (framed) connection.socket.send(framed());
+    else {
+      send(connection, {
+        type: event.kind,
+        seq: event.seq,
+        familyId: event.familyId,
+        data: event.data,
+      });
+    }
   }
 
   private checkAlive(): void {

@@ -421,3 +421,80 @@ describe('limits', () => {
     expect(results[10]).toBe('TOO_MANY_SUBSCRIPTIONS');
   });
 });
+
+describe('dead and slow connections', () => {
+  it('the heartbeat closes a connection that stops answering pings', async () => {
+    const quick = await startFeed({
+      pool: db.pool,
+      databaseUrl: db.url,
+      auth,
+      host: '127.0.0.1',
+      port: 0,
+      limits: { heartbeatMs: 150 },
+    });
+    const { default: WebSocket } = await import('ws');
+    const silent = new WebSocket(`ws://127.0.0.1:${quick.port}/?token=${a.token}`, {
+      autoPong: false,
+    });
+    const closed = new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => silent.once('open', resolve));
+    const started = Date.now();
+    expect(await closed).toBe(1006); // terminated, no close handshake
+    expect(Date.now() - started).toBeLessThan(2000);
+    await quick.close();
+  });
+
+  it('a consumer that stops reading is cut off; others keep receiving', async () => {
+    const small = await startFeed({
+      pool: db.pool,
+      databaseUrl: db.url,
+      auth,
+      host: '127.0.0.1',
+      port: 0,
+      limits: { maxBufferedBytes: 16 * 1024 },
+    });
+    const smallUrl = `ws://127.0.0.1:${small.port}`;
+    const slow = await connectFeed(smallUrl, a.token);
+    const healthy = await connectFeed(smallUrl, a.token);
+    for (const client of [slow, healthy]) {
+      client.send({ type: 'subscribe', data: { familyId: a.familyId } });
+      await client.waitFor(() => client.frames.some((f) => f.type === 'subscribed'));
+    }
+    slow.socket.pause(); // stops reading: the server's send buffer fills up
+    // Enough to fill the loopback socket buffers too (several MB), not only the server's queue.
+    const big = 'x'.repeat(6000);
+    for (let i = 0; i < 2000; i++) {
+      await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+        a.migrationId,
+        `${big}-${i}`,
+      ]);
+    }
+    await healthy.waitFor(
+      () => events(healthy).some((f) => f.data?.['error'] === `${big}-1999`),
+      20_000,
+    );
+    slow.socket.resume();
+    expect((await slow.closed).code).toBe(4429);
+    healthy.close();
+    await small.close();
+  });
+});
+
+describe('large events', () => {
+  it('an event too large for a NOTIFY payload still arrives whole', async () => {
+    const client = await open(a.token);
+    await subscribe(client, { domainMigrationId: a.migrationId });
+    const long = 'é'.repeat(6000); // 12,000 bytes
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      long,
+    ]);
+    await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
+      a.migrationId,
+      'short',
+    ]);
+    await client.waitFor(() => events(client).some((f) => f.data?.['error'] === 'short'));
+    const notes = events(client).map((f) => f.data?.['error']);
+    expect(notes).toEqual([long, 'short']);
+  });
+});

@@ -49,6 +49,13 @@ plan.clients.forEach((client, index) => {
 });
 
 lines.on('line', (line) => {
+  if (line.trim() === 'reset') {
+    // End of the warm-up: measure the steady state only.
+    count = 0;
+    perClient.fill(0);
+    console.log(JSON.stringify({ reset: true }));
+    return;
+  }
   if (line.trim() !== 'stop') return;
   const sorted = latencies.subarray(0, count).sort();
   const at = (q: number) => (count ? sorted[Math.min(count - 1, Math.floor(q * count))] : 0);

@@ -65,6 +65,11 @@ async function startClients(
   const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
   await next(); // {"ready": n}
   return {
+    reset: async () => {
+      const done = next();
+      child.stdin!.write('reset\n');
+      await done;
+    },
     stop: async () => {
       const result = next();
       child.stdin!.write('stop\n');
@@ -109,6 +114,18 @@ async function commit(
   }
   await Promise.all(inFlight);
   return counts;
+}
+
+/** Two seconds of the same load, unmeasured: JIT and connection warm-up are not the steady state. */
+async function warmUp(
+  pool: pg.Pool,
+  migrationIds: readonly string[],
+  perSecond: number,
+  clients: { reset(): Promise<void> },
+): Promise<void> {
+  await commit(pool, migrationIds, perSecond, 2);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await clients.reset();
 }
 
 async function rawNotifyLatency(url: string): Promise<{ p50: number; p99: number }> {
@@ -176,6 +193,12 @@ export async function benchFeed(): Promise<Record<string, unknown>> {
       const running = await startClients(url, clients);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const idleBytesPerConnection = (process.memoryUsage().rss - before) / clientsCount;
+      await warmUp(
+        pool,
+        families.map((f) => f.migrationId),
+        1000,
+        running,
+      );
       const counts = await commit(
         pool,
         families.map((f) => f.migrationId),
@@ -207,6 +230,7 @@ export async function benchFeed(): Promise<Record<string, unknown>> {
         subscription: { domainMigrationId: hot!.migrationId },
       })),
     );
+    await warmUp(pool, [hot!.migrationId], 50, running);
     const counts = await commit(pool, [hot!.migrationId], 50, SECONDS);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const result = await running.stop();

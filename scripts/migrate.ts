@@ -1,19 +1,11 @@
 // `npm run migrate [-- --status]`: applies (or lists) the Postgres migrations on DATABASE_URL,
 // or on the embedded cluster in PUBKY_DATA_DIR when DATABASE_URL is unset.
-import pg from 'pg';
 import { loadConfig } from '../server/config';
-import { startEmbeddedPostgres, type RunningPostgres } from '../server/db/embedded-postgres';
 import { migrate, migrationStatus } from '../server/db/migrate';
+import { openDatabase } from '../server/db/open-database';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  let embedded: RunningPostgres | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({ baseDir: config.dataDir });
-    url = embedded.url;
-  }
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const { pool, close } = await openDatabase(loadConfig(), { maxConnections: 2 });
   try {
     if (process.argv.includes('--status')) {
       for (const row of await migrationStatus(pool)) {
@@ -29,8 +21,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await pool.end();
-    await embedded?.stop();
+    await close();
   }
 }
 

@@ -1,20 +1,14 @@
 // Runs only the live WebSocket feed (the seed's scripts/start_pubky_websocket.js).
-import pg from 'pg';
 import { AuthService } from '../server/auth/auth-service';
 import { loadConfig } from '../server/config';
-import { startEmbeddedPostgres, type RunningPostgres } from '../server/db/embedded-postgres';
 import { migrate } from '../server/db/migrate';
+import { openDatabase } from '../server/db/open-database';
 import { startFeed } from '../server/feed/start-feed';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  let embedded: RunningPostgres | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({ baseDir: config.dataDir });
-    url = embedded.url;
-  }
-  const pool = new pg.Pool({ connectionString: url, max: 5 });
+  const database = await openDatabase(config, { maxConnections: 5 });
+  const { pool, url } = database;
   await migrate(pool);
   const feed = await startFeed({
     pool,
@@ -27,8 +21,7 @@ async function main(): Promise<void> {
   const stop = () =>
     void feed
       .close()
-      .then(() => pool.end())
-      .then(() => embedded?.stop())
+      .then(() => database.close())
       .then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,10 +1,10 @@
 // Starts the companion server: its database (embedded or DATABASE_URL), the migrations, then the
 // HTTP API. close() undoes it in reverse order so a stop loses nothing.
 import { hostname } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import pino from 'pino';
 import type { ServerConfig } from './config';
-import { startEmbeddedPostgres, type RunningPostgres } from './db/embedded-postgres';
+import { openDatabase } from './db/open-database';
 import { migrate } from './db/migrate';
 import { buildApp } from './http/app';
 import { AuthService } from './auth/auth-service';
@@ -21,17 +21,11 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const log = pino({ level: config.logLevel, base: { component: 'server' } });
-  let embedded: RunningPostgres | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({
-      baseDir: config.dataDir,
-      log: (line) => log.debug({ postgres: line }),
-    });
-    databaseUrl = embedded.url;
+  const database = await openDatabase(config, { log: (line) => log.debug({ postgres: line }) });
+  const { pool, url: databaseUrl, embedded } = database;
+  if (embedded) {
     log.info({ dataDir: config.dataDir, pgPort: embedded.port }, 'embedded Postgres ready');
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   // An idle client that loses its connection (Postgres restarted) must not crash the process.
   pool.on('error', (error: Error & { code?: string }) =>
     log.warn({ message: error.message, code: error.code }, 'idle database connection lost'),
@@ -43,8 +37,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
     log.info({ applied, schemaVersion }, 'schema up to date');
   } catch (error) {
-    await pool.end();
-    await embedded?.stop();
+    await database.close();
     throw error;
   }
 
@@ -89,8 +82,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await pool.query('UPDATE server_instances SET stopped_at = now() WHERE id = $1', [
         instanceId,
       ]);
-      await pool.end();
-      await embedded?.stop();
+      await database.close();
     })());
 
   return { url, feedUrl: `ws://${config.host}:${feed.port}`, pool, close };

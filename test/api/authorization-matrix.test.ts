@@ -2,19 +2,13 @@
 // ever contains the family's data.
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/http/app';
-import { migrate } from '../../server/db/migrate';
+import { describe, expect, it } from 'vitest';
 import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
-import { freshDatabase } from '../support/database';
+import { startApiServer } from '../support/api-server';
 import { call, signIn } from '../support/api-client';
 
-const db = await freshDatabase();
-await migrate(db.pool);
-const app = buildApp({ pool: db.pool, logLevel: 'silent' });
-const base = await app.listen({ host: '127.0.0.1', port: 0 });
-afterAll(() => app.close());
+const { db, base } = await startApiServer();
 
 const owner = await signIn(base);
 const member = await signIn(base);

@@ -1,17 +1,11 @@
 // Fuzzing every JSON route with generated bodies, headers and paths: never a 5xx, never a crash,
 // and a request that is refused leaves the database exactly as it was.
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/http/app';
-import { migrate } from '../../server/db/migrate';
-import { freshDatabase } from '../support/database';
+import { describe, expect, it } from 'vitest';
+import { startApiServer } from '../support/api-server';
 import { call, signIn } from '../support/api-client';
 
-const db = await freshDatabase();
-await migrate(db.pool);
-const app = buildApp({ pool: db.pool, logLevel: 'silent' });
-const base = await app.listen({ host: '127.0.0.1', port: 0 });
-afterAll(() => app.close());
+const { db, base } = await startApiServer();
 const owner = await signIn(base);
 const family = (
   await call(base, 'POST', '/families', { token: owner.accessToken, body: { name: 'Fuzz' } })

@@ -2,19 +2,12 @@
 // token; replays, wrong keys and expired or tampered tokens are refused.
 import { describe, expect, it } from 'vitest';
 import { challengeMessage } from '../../server/auth/auth-service';
-import { buildApp } from '../../server/http/app';
-import { migrate } from '../../server/db/migrate';
 import { z32Encode } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
-import { freshDatabase } from '../support/database';
+import { startApiServer } from '../support/api-server';
 import { call, signIn } from '../support/api-client';
-import { afterAll } from 'vitest';
 
-const db = await freshDatabase();
-await migrate(db.pool);
-const app = buildApp({ pool: db.pool, logLevel: 'error' });
-const base = await app.listen({ host: '127.0.0.1', port: 0 });
-afterAll(() => app.close());
+const { base } = await startApiServer();
 
 describe('sign-in', () => {
   it('gives a token that opens the API, and a refresh token that rotates', async () => {

@@ -1,9 +1,7 @@
 // Packet sync from the app's outbox: a retried upload is stored once, an older packet never
 // replaces a newer one (even when two uploads race), and a stored packet is served by the relay.
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/http/app';
-import { migrate } from '../../server/db/migrate';
+import { describe, expect, it } from 'vitest';
 import {
   encodeRelayPayload,
   signPacket,
@@ -11,14 +9,10 @@ import {
   type PacketSigner,
 } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
-import { freshDatabase } from '../support/database';
+import { startApiServer } from '../support/api-server';
 import { call, signIn } from '../support/api-client';
 
-const db = await freshDatabase();
-await migrate(db.pool);
-const app = buildApp({ pool: db.pool, logLevel: 'silent' });
-const base = await app.listen({ host: '127.0.0.1', port: 0 });
-afterAll(() => app.close());
+const { db, base } = await startApiServer();
 const owner = await signIn(base);
 const family = (
   await call(base, 'POST', '/families', { token: owner.accessToken, body: { name: 'Sync' } })

@@ -264,6 +264,22 @@ describe('bad input', () => {
   });
 });
 
+/** Collects the `error` notes of a FeedClient's events and waits for one to arrive. */
+function notesOf(client: {
+  on(event: 'event', listener: (e: { data: Record<string, unknown> }) => void): unknown;
+}) {
+  const received: string[] = [];
+  client.on('event', (event) => received.push(String(event.data['error'] ?? '')));
+  const until = async (note: string) => {
+    const deadline = Date.now() + 10_000;
+    while (!received.includes(note)) {
+      if (Date.now() > deadline) throw new Error(`never received ${note}: ${received.join(',')}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  return { received, until };
+}
+
 describe("the app's feed client", () => {
   it('after its server process goes away, reconnects to the restarted one with since and misses nothing', async () => {
     const { FeedClient } = await import('../../src-main/feed/feed-client');
@@ -272,21 +288,13 @@ describe("the app's feed client", () => {
     const start = () =>
       startFeed({ pool: db.pool, databaseUrl: db.url, auth, host: '127.0.0.1', port });
     let server = await start();
-    const received: string[] = [];
     const client = new FeedClient({
       urls: [`ws://127.0.0.1:${port}`],
       token: async () => a.token,
       subscriptions: [{ familyId: a.familyId }],
       maxBackoffMs: 200,
     });
-    client.on('event', (event) => received.push(String(event.data['error'] ?? '')));
-    const until = async (note: string) => {
-      const deadline = Date.now() + 10_000;
-      while (!received.includes(note)) {
-        if (Date.now() > deadline) throw new Error(`never received ${note}: ${received.join(',')}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    };
+    const { received, until } = notesOf(client);
     const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
     client.start();
     await connected;
@@ -350,21 +358,13 @@ describe('several server processes', () => {
       host: '127.0.0.1',
       port: 0,
     });
-    const received: string[] = [];
     const client = new FeedClient({
       urls: [`ws://127.0.0.1:${first.port}`, `ws://127.0.0.1:${second.port}`],
       token: async () => a.token,
       subscriptions: [{ familyId: a.familyId }],
       maxBackoffMs: 200,
     });
-    client.on('event', (event) => received.push(String(event.data['error'] ?? '')));
-    const until = async (note: string) => {
-      const deadline = Date.now() + 10_000;
-      while (!received.includes(note)) {
-        if (Date.now() > deadline) throw new Error(`never received ${note}: ${received.join(',')}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    };
+    const { received, until } = notesOf(client);
     const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
     client.start();
     await connected;

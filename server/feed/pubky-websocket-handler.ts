@@ -302,69 +302,55 @@ export class PubkyWebSocketHandler {
         matches: (e) => e.familyId === subscription.familyId && e.kind !== 'guardian_event',
       };
     }
-    if ('domainMigrationId' in subscription) {
-      const row = await entityFamily(
-        'SELECT family_id, id FROM domain_migrations WHERE id = $1',
-        subscription.domainMigrationId,
+    /** A subscription to one row: it must exist and belong to one of the caller's families. */
+    const row = async (
+      table: 'domain_migrations' | 'domain_records' | 'pubky_domains',
+      column: 'id' | 'public_key',
+      value: string,
+      kinds: readonly string[],
+      entityKey: string,
+    ): Promise<Matcher | undefined> => {
+      const found = await entityFamily(
+        `SELECT family_id, id FROM ${table} WHERE ${column} = $1`,
+        value,
       );
-      if (!row || !(await memberOf(row.family_id))) return undefined;
+      if (!found || !(await memberOf(found.family_id))) return undefined;
       return {
         key,
         subscription,
-        route: row.family_id,
-        matches: (e) =>
-          e.kind === 'domain_migration_event' &&
-          e.entity['migrationId'] === subscription.domainMigrationId,
+        route: found.family_id,
+        matches: (e) => kinds.includes(e.kind) && e.entity[entityKey] === found.id,
       };
+    };
+    const domainEvents = ['pubky_domain_event', 'pkarr_record_event'];
+    if ('domainMigrationId' in subscription) {
+      return row(
+        'domain_migrations',
+        'id',
+        subscription.domainMigrationId,
+        ['domain_migration_event'],
+        'migrationId',
+      );
     }
     if ('sovereigntyScoreDomainId' in subscription) {
-      const row = await entityFamily(
-        'SELECT family_id, id FROM domain_records WHERE id = $1',
+      return row(
+        'domain_records',
+        'id',
         subscription.sovereigntyScoreDomainId,
+        ['sovereignty_score_event'],
+        'domainRecordId',
       );
-      if (!row || !(await memberOf(row.family_id))) return undefined;
-      return {
-        key,
-        subscription,
-        route: row.family_id,
-        matches: (e) =>
-          e.kind === 'sovereignty_score_event' &&
-          e.entity['domainRecordId'] === subscription.sovereigntyScoreDomainId,
-      };
     }
-    let pubkyDomainId: string;
-    let familyId: string;
-    if ('pubkyUrl' in subscription) {
-      let publicKey: string;
-      try {
-        publicKey = z32Encode(parsePublicKey(subscription.pubkyUrl));
-      } catch {
-        return undefined;
-      }
-      const row = await entityFamily(
-        'SELECT family_id, id FROM pubky_domains WHERE public_key = $1',
-        publicKey,
-      );
-      if (!row || !(await memberOf(row.family_id))) return undefined;
-      pubkyDomainId = row.id;
-      familyId = row.family_id;
-    } else {
-      const row = await entityFamily(
-        'SELECT family_id, id FROM pubky_domains WHERE id = $1',
-        subscription.pubkyDomainId,
-      );
-      if (!row || !(await memberOf(row.family_id))) return undefined;
-      pubkyDomainId = row.id;
-      familyId = row.family_id;
+    if ('pubkyDomainId' in subscription) {
+      return row('pubky_domains', 'id', subscription.pubkyDomainId, domainEvents, 'pubkyDomainId');
     }
-    return {
-      key,
-      subscription,
-      route: familyId,
-      matches: (e) =>
-        (e.kind === 'pubky_domain_event' || e.kind === 'pkarr_record_event') &&
-        e.entity['pubkyDomainId'] === pubkyDomainId,
-    };
+    let publicKey: string;
+    try {
+      publicKey = z32Encode(parsePublicKey(subscription.pubkyUrl));
+    } catch {
+      return undefined;
+    }
+    return row('pubky_domains', 'public_key', publicKey, domainEvents, 'pubkyDomainId');
   }
 
   private index(connection: Connection, route: string, add: boolean): void {

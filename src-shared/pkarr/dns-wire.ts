@@ -188,7 +188,7 @@ const scratch = new Writer();
 export function encodeDnsPacket(
   records: readonly DnsRecord[],
   origin: string,
-  options: { compress?: boolean } = {},
+  options: { compress?: boolean; reserve?: number } = {},
 ): Uint8Array {
   const w = scratch;
   w.reset(options.compress ?? true);
@@ -208,7 +208,11 @@ export function encodeDnsPacket(
     writeRdata(w, record);
     w.view.setUint16(lengthAt, w.length - lengthAt - 2);
   }
-  return w.bytes.slice(0, w.length);
+  // `reserve` leading zero bytes let a caller put a header in front without another copy.
+  const reserve = options.reserve ?? 0;
+  const out = new Uint8Array(reserve + w.length);
+  out.set(w.bytes.subarray(0, w.length), reserve);
+  return out;
 }
 
 class Reader {

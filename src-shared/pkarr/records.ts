@@ -111,11 +111,25 @@ export function relativeName(name: string, origin: string): string {
 export const absoluteName = (relative: string, origin: string): string =>
   relative === '@' ? origin : `${relative}.${origin}`;
 
+/** Dotted-quad IPv4, four decimal octets 0-255 without leading zeros; one pass, no allocation. */
 function checkIPv4(address: string): void {
-  const parts = address.split('.');
-  const ok =
-    parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
-  if (!ok) fail('INVALID_RECORD', `"${address}" is not an IPv4 address`);
+  let octets = 0;
+  let value = 0;
+  let digits = 0;
+  let ok = address.length <= 15;
+  for (let i = 0; ok && i <= address.length; i++) {
+    const code = i < address.length ? address.charCodeAt(i) : 46;
+    if (code === 46) {
+      ok = digits > 0 && value <= 255 && ++octets <= 4;
+      value = 0;
+      digits = 0;
+    } else if (code >= 48 && code <= 57) {
+      ok = !(digits === 1 && value === 0); // no leading zero
+      value = value * 10 + (code - 48);
+      digits++;
+    } else ok = false;
+  }
+  if (!ok || octets !== 4) fail('INVALID_RECORD', `"${address}" is not an IPv4 address`);
 }
 
 const hexDigit = (code: number): number =>
@@ -217,21 +231,35 @@ export function validateRecord(record: DnsRecord, origin: string): DnsRecord {
   }
   const type = record.type;
   switch (type) {
+    // A record already in canonical form is returned as it is (records are read-only): the
+    // app's drafts are canonical, and copying them would cost more than checking them.
     case 'A':
       checkIPv4(record.address);
-      return { name, ttl: record.ttl, type, address: record.address };
-    case 'AAAA':
-      return { name, ttl: record.ttl, type, address: ipv6Text(ipv6Bytes(record.address)) };
+      return name === record.name
+        ? record
+        : { name, ttl: record.ttl, type, address: record.address };
+    case 'AAAA': {
+      const address = ipv6Text(ipv6Bytes(record.address));
+      return name === record.name && address === record.address
+        ? record
+        : { name, ttl: record.ttl, type, address };
+    }
     case 'CNAME':
-    case 'NS':
-      return { name, ttl: record.ttl, type, target: normaliseTarget(record.target) };
+    case 'NS': {
+      const target = normaliseTarget(record.target);
+      return name === record.name && target === record.target
+        ? record
+        : { name, ttl: record.ttl, type, target };
+    }
     case 'TXT':
       if (record.strings.length === 0)
         fail('INVALID_RECORD', 'a TXT record needs at least one string');
       for (const text of record.strings) {
         if (utf8Length(text) > 255) fail('INVALID_RECORD', 'a TXT string is at most 255 bytes');
       }
-      return { name, ttl: record.ttl, type, strings: [...record.strings] };
+      return name === record.name
+        ? record
+        : { name, ttl: record.ttl, type, strings: record.strings };
     case 'MX':
       if (
         !Number.isInteger(record.preference) ||
@@ -240,13 +268,12 @@ export function validateRecord(record: DnsRecord, origin: string): DnsRecord {
       ) {
         fail('INVALID_RECORD', 'MX preference must be 0-65535');
       }
-      return {
-        name,
-        ttl: record.ttl,
-        type,
-        preference: record.preference,
-        exchange: normaliseTarget(record.exchange),
-      };
+      {
+        const exchange = normaliseTarget(record.exchange);
+        return name === record.name && exchange === record.exchange
+          ? record
+          : { name, ttl: record.ttl, type, preference: record.preference, exchange };
+      }
     case 'HTTPS':
     case 'SVCB': {
       if (!Number.isInteger(record.priority) || record.priority < 0 || record.priority > 0xffff) {

@@ -22,6 +22,8 @@ export interface SignedPacket {
   readonly timestamp: number;
   readonly dns: Uint8Array;
   readonly records: readonly DnsRecord[];
+  /** The relay payload, when signPacket built it (signature and dns are views of it). */
+  readonly payload?: Uint8Array;
 }
 
 export const nowMicros = (): number => Date.now() * 1000;
@@ -83,7 +85,12 @@ export function signPacket(
   checkPublicKey(signer.publicKey);
   const origin = originOf(signer.publicKey);
   const canonical = records.map((record) => validateRecord(record, origin));
-  const dns = encodeDnsPacket(canonical, origin, options);
+  // The relay payload is built in place: sig ‖ timestamp ‖ dns, the packet's fields views of it.
+  const payload = encodeDnsPacket(canonical, origin, {
+    compress: options.compress ?? true,
+    reserve: MIN_RELAY_PAYLOAD,
+  });
+  const dns = payload.subarray(MIN_RELAY_PAYLOAD);
   if (dns.length > MAX_DNS_PACKET) {
     fail(
       'PACKET_TOO_LARGE',
@@ -91,16 +98,30 @@ export function signPacket(
     );
   }
   const timestamp = options.timestamp ?? nowMicros();
-  const signature = signer.sign(signableBytes(timestamp, dns));
-  return { publicKey: signer.publicKey, signature, timestamp, dns, records: canonical };
+  checkTimestamp(timestamp);
+  payload.set(signer.sign(signableBytes(timestamp, dns)), 0);
+  writeTimestamp(payload, timestamp);
+  return {
+    publicKey: signer.publicKey,
+    signature: payload.subarray(0, SIGNATURE_LENGTH),
+    timestamp,
+    dns,
+    records: canonical,
+    payload,
+  };
 }
 
-/** What a relay PUT carries: sig ‖ timestamp ‖ dns. */
+function writeTimestamp(payload: Uint8Array, timestamp: number): void {
+  writeUint32(payload, SIGNATURE_LENGTH, Math.floor(timestamp / 0x100000000));
+  writeUint32(payload, SIGNATURE_LENGTH + 4, timestamp % 0x100000000);
+}
+
+/** What a relay PUT carries: sig ‖ timestamp ‖ dns (a new array the caller may change). */
 export function encodeRelayPayload(packet: SignedPacket): Uint8Array {
+  if (packet.payload) return packet.payload.slice();
   const out = new Uint8Array(MIN_RELAY_PAYLOAD + packet.dns.length);
   out.set(packet.signature, 0);
-  writeUint32(out, SIGNATURE_LENGTH, Math.floor(packet.timestamp / 0x100000000));
-  writeUint32(out, SIGNATURE_LENGTH + 4, packet.timestamp % 0x100000000);
+  writeTimestamp(out, packet.timestamp);
   out.set(packet.dns, MIN_RELAY_PAYLOAD);
   return out;
 }

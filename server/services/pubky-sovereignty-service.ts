@@ -42,6 +42,25 @@ export interface SovereigntyScore {
   readonly computedAt: Date;
 }
 
+/** Registers the public half of a family key (on the handle or inside a transaction). */
+async function insertKeypair(
+  db: Pick<Db, 'insert'>,
+  familyId: string,
+  publicKey: string,
+  options: { label?: string; custody?: Custody },
+) {
+  const [row] = await db
+    .insert(schema.pubkyKeypairs)
+    .values({
+      familyId,
+      publicKey,
+      label: options.label ?? '',
+      custody: options.custody ?? 'unknown',
+    })
+    .returning();
+  return row!;
+}
+
 export class PubkySovereigntyService {
   constructor(private readonly db: Db) {}
 
@@ -54,18 +73,7 @@ export class PubkySovereigntyService {
   }) {
     const publicKey = publicKeyOf(input.publicKey);
     const familyId = idOf(input.familyId, 'family');
-    return guarded('keypair', async () => {
-      const [row] = await this.db
-        .insert(schema.pubkyKeypairs)
-        .values({
-          familyId,
-          publicKey,
-          label: input.label ?? '',
-          custody: input.custody ?? 'unknown',
-        })
-        .returning();
-      return row!;
-    });
+    return guarded('keypair', () => insertKeypair(this.db, familyId, publicKey, input));
   }
 
   /**
@@ -91,19 +99,7 @@ export class PubkySovereigntyService {
         if (existing[0] && existing[0].familyId !== familyId) {
           throw new ServiceError('CONFLICT', 'this key is registered to another family');
         }
-        const keypair =
-          existing[0] ??
-          (
-            await tx
-              .insert(schema.pubkyKeypairs)
-              .values({
-                familyId,
-                publicKey,
-                label: input.label ?? '',
-                custody: input.custody ?? 'unknown',
-              })
-              .returning()
-          )[0]!;
+        const keypair = existing[0] ?? (await insertKeypair(tx, familyId, publicKey, input));
         const [record] = await tx
           .insert(schema.domainRecords)
           .values({ familyId, name: publicKey, domainType: 'pubky', pubkyEnabled: true })

@@ -280,25 +280,31 @@ function notesOf(client: {
   return { received, until };
 }
 
+/** The app's FeedClient on family A, started and connected, with its notes collector. */
+async function startFeedClient(urls: string[]) {
+  const { FeedClient } = await import('../../src-main/feed/feed-client');
+  const client = new FeedClient({
+    urls,
+    token: async () => a.token,
+    subscriptions: [{ familyId: a.familyId }],
+    maxBackoffMs: 200,
+  });
+  const notes = notesOf(client);
+  const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
+  client.start();
+  await connected;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return { client, ...notes };
+}
+
 describe("the app's feed client", () => {
   it('after its server process goes away, reconnects to the restarted one with since and misses nothing', async () => {
-    const { FeedClient } = await import('../../src-main/feed/feed-client');
     const { freePort } = await import('../../server/db/embedded-postgres');
     const port = await freePort();
     const start = () =>
       startFeed({ pool: db.pool, databaseUrl: db.url, auth, host: '127.0.0.1', port });
     let server = await start();
-    const client = new FeedClient({
-      urls: [`ws://127.0.0.1:${port}`],
-      token: async () => a.token,
-      subscriptions: [{ familyId: a.familyId }],
-      maxBackoffMs: 200,
-    });
-    const { received, until } = notesOf(client);
-    const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
-    client.start();
-    await connected;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { client, received, until } = await startFeedClient([`ws://127.0.0.1:${port}`]);
     await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
       a.migrationId,
       'c-1',
@@ -343,7 +349,6 @@ describe('retention', () => {
 
 describe('several server processes', () => {
   it('a client whose server dies moves to another one on the same database and misses nothing', async () => {
-    const { FeedClient } = await import('../../src-main/feed/feed-client');
     const first = await startFeed({
       pool: db.pool,
       databaseUrl: db.url,
@@ -358,17 +363,10 @@ describe('several server processes', () => {
       host: '127.0.0.1',
       port: 0,
     });
-    const client = new FeedClient({
-      urls: [`ws://127.0.0.1:${first.port}`, `ws://127.0.0.1:${second.port}`],
-      token: async () => a.token,
-      subscriptions: [{ familyId: a.familyId }],
-      maxBackoffMs: 200,
-    });
-    const { received, until } = notesOf(client);
-    const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
-    client.start();
-    await connected;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { client, received, until } = await startFeedClient([
+      `ws://127.0.0.1:${first.port}`,
+      `ws://127.0.0.1:${second.port}`,
+    ]);
     await db.pool.query('UPDATE domain_migrations SET error = $2 WHERE id = $1', [
       a.migrationId,
       'p-1',

@@ -1,13 +1,14 @@
 // The main process's composition root: local store, key vault, relay and DHT clients, publisher
 // and republisher, wired once. Electron's entry and the tests build the app through this.
+import { createMainlineNode } from './publish/mainline-node';
 import { join } from 'node:path';
 import { KeyVault } from './custody/key-vault';
 import { osKeychain, KEYCHAIN_SERVICE } from './custody/secret-store';
 import { nativeVerifier } from './crypto/native-ed25519';
 import { createHandlers } from './handlers';
-import { DhtClient, MAINLINE_BOOTSTRAP } from './publish/dht-client';
+import { DhtClient, MAINLINE_BOOTSTRAP } from '../src-shared/publish/dht-client';
 import { Publisher } from './publish/publisher';
-import { RelayClient } from './publish/relay-client';
+import { RelayClient } from '../src-shared/publish/relay-client';
 import { Republisher } from './publish/republisher';
 import { LocalStore } from './store/local-store';
 import type { IpcHandlers } from './ipc/dispatch';
@@ -48,6 +49,7 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
   if (options.dhtBootstrap !== null) {
     // Offline is normal: without the DHT the app still signs, stores and queues for relays.
     dht = await DhtClient.start({
+      createNode: createMainlineNode,
       verifier: nativeVerifier,
       bootstrap: [...(options.dhtBootstrap ?? MAINLINE_BOOTSTRAP)],
       host: '0.0.0.0',

@@ -14,11 +14,18 @@ declare module 'bittorrent-dht' {
     address(): { address: string; family: string; port: number };
     addNode(node: { host: string; port: number }): void;
     put(
-      options: { k: Buffer; seq: number; v: Buffer; sig: Buffer; cas?: number },
+      options: {
+        k: Uint8Array;
+        seq: number;
+        v: Uint8Array;
+        sig?: Buffer;
+        sign?: (signable: Uint8Array) => Uint8Array;
+        cas?: number;
+      },
       callback: (error: Error | null, hash: Uint8Array, nodes: number) => void,
     ): Buffer;
     get(
-      target: Buffer,
+      target: Uint8Array,
       options: { cache?: boolean },
       callback: (
         error: Error | null,

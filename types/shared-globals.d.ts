@@ -7,3 +7,25 @@ declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean });
   decode(input?: Uint8Array): string;
 }
+
+// Timers and fetch: the relay and DHT clients need a deadline and HTTP, nothing more.
+declare function setTimeout(callback: () => void, ms?: number): unknown;
+declare function clearTimeout(handle: unknown): void;
+interface AbortSignal {
+  readonly aborted: boolean;
+}
+declare const AbortSignal: { timeout(ms: number): AbortSignal };
+interface FetchResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+declare function fetch(
+  url: string,
+  init?: {
+    method?: string;
+    body?: Uint8Array;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+  },
+): Promise<FetchResponse>;

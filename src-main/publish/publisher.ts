@@ -15,8 +15,8 @@ import {
   type SignedPacket,
 } from '../../src-shared/pkarr';
 import type { LocalStore, OutboxRow } from '../store/local-store';
-import type { DhtClient } from './dht-client';
-import type { RelayClient } from './relay-client';
+import type { DhtClient } from '../../src-shared/publish/dht-client';
+import type { RelayClient } from '../../src-shared/publish/relay-client';
 
 export const DHT_TARGET = 'dht';
 

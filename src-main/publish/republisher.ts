@@ -4,9 +4,9 @@
 // that one is adopted instead of overwritten.
 import { parsePublicKey } from '../../src-shared/pkarr';
 import type { LocalStore } from '../store/local-store';
-import { fresher, type DhtClient } from './dht-client';
+import { fresher, type DhtClient } from '../../src-shared/publish/dht-client';
 import type { Publisher } from './publisher';
-import type { RelayClient } from './relay-client';
+import type { RelayClient } from '../../src-shared/publish/relay-client';
 
 export const DEFAULT_REPUBLISH_INTERVAL_MS = 60 * 60 * 1000;
 

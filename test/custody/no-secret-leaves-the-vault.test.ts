@@ -2,6 +2,7 @@
 // import run through the real IPC dispatch, the secret key appears nowhere else: not in any table
 // or file of the SQLite store, not in any handler reply, not in the log, in any encoding.
 import { Entry } from '@napi-rs/keyring';
+import { createMainlineNode } from '../../src-main/publish/mainline-node';
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toHex, z32Encode } from '../../src-shared/pkarr';
 import { nativeVerifier } from '../../src-main/crypto/native-ed25519';
 import { createDispatch } from '../../src-main/ipc/dispatch';
-import { DhtClient } from '../../src-main/publish/dht-client';
+import { DhtClient } from '../../src-shared/publish/dht-client';
 import { startMainServices } from '../../src-main/services';
 import { FaultRelay } from '../support/fault-relay';
 import { waitFor } from '../support/processes';
@@ -19,7 +20,11 @@ import { waitFor } from '../support/processes';
 const dataDir = mkdtempSync(join(tmpdir(), 'pubky-secrets-'));
 const service = `pubky-domains-test-${randomBytes(4).toString('hex')}`;
 const relay = await FaultRelay.start('ok');
-const dhtNode = await DhtClient.start({ verifier: nativeVerifier, bootstrap: false });
+const dhtNode = await DhtClient.start({
+  createNode: createMainlineNode,
+  verifier: nativeVerifier,
+  bootstrap: false,
+});
 afterAll(async () => {
   await relay.close();
   await dhtNode.destroy();

@@ -1,5 +1,6 @@
 // Our relay client and DHT client against the protocol author's own relay (pkarr/lib/relay.js),
 // running over a real bittorrent-dht network on loopback (no public bootstrap nodes).
+import { createMainlineNode } from '../../src-main/publish/mainline-node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,8 @@ import PkarrRelay from 'pkarr/lib/relay.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRelayPayload, signPacket, z32Encode, type DnsRecord } from '../../src-shared/pkarr';
 import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
-import { DhtClient } from '../../src-main/publish/dht-client';
-import { RelayClient } from '../../src-main/publish/relay-client';
+import { DhtClient } from '../../src-shared/publish/dht-client';
+import { RelayClient } from '../../src-shared/publish/relay-client';
 
 const records: DnsRecord[] = [
   { type: 'A', name: '@', ttl: 300, address: '192.0.2.44' },
@@ -31,6 +32,7 @@ const client = new RelayClient({ verifier: nativeVerifier, timeoutMs: 5000 });
 
 beforeAll(async () => {
   const first = await DhtClient.start({
+    createNode: createMainlineNode,
     verifier: nativeVerifier,
     bootstrap: false,
     timeoutMs: 5000,
@@ -38,7 +40,14 @@ beforeAll(async () => {
   const bootstrap = [first.address()];
   nodes = [first];
   for (let i = 0; i < 3; i++) {
-    nodes.push(await DhtClient.start({ verifier: nativeVerifier, bootstrap, timeoutMs: 5000 }));
+    nodes.push(
+      await DhtClient.start({
+        createNode: createMainlineNode,
+        verifier: nativeVerifier,
+        bootstrap,
+        timeoutMs: 5000,
+      }),
+    );
   }
   storageDir = await mkdtemp(join(tmpdir(), 'pkarr-relay-'));
   const dht = new PkarrDht({

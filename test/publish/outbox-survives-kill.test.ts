@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z32Encode } from '../../src-shared/pkarr';
 import { nativeVerifier, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { Publisher } from '../../src-main/publish/publisher';
-import { RelayClient } from '../../src-main/publish/relay-client';
+import { RelayClient } from '../../src-shared/publish/relay-client';
 import { LocalStore } from '../../src-main/store/local-store';
 import { FaultRelay } from '../support/fault-relay';
 import { spawnNode, waitFor } from '../support/processes';

@@ -1,22 +1,25 @@
 // The republisher puts every domain's packet out again without ever lowering what is out there:
 // a newer packet found on the network (another device) is adopted, not overwritten.
+import { createMainlineNode } from '../../src-main/publish/mainline-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signPacket, z32Encode } from '../../src-shared/pkarr';
 import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
-import { DhtClient } from '../../src-main/publish/dht-client';
+import { DhtClient } from '../../src-shared/publish/dht-client';
 import { Publisher } from '../../src-main/publish/publisher';
-import { RelayClient } from '../../src-main/publish/relay-client';
+import { RelayClient } from '../../src-shared/publish/relay-client';
 import { Republisher } from '../../src-main/publish/republisher';
 import { LocalStore } from '../../src-main/store/local-store';
 import { FaultRelay } from '../support/fault-relay';
 
 const relay = await FaultRelay.start('ok');
 const seedNode = await DhtClient.start({
+  createNode: createMainlineNode,
   verifier: nativeVerifier,
   bootstrap: false,
   timeoutMs: 5000,
 });
 const dht = await DhtClient.start({
+  createNode: createMainlineNode,
   verifier: nativeVerifier,
   bootstrap: [seedNode.address()],
   timeoutMs: 5000,

@@ -2,7 +2,7 @@
 // then works the outbox until it is killed.
 import { nativeVerifier, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { Publisher } from '../../src-main/publish/publisher';
-import { RelayClient } from '../../src-main/publish/relay-client';
+import { RelayClient } from '../../src-shared/publish/relay-client';
 import { LocalStore } from '../../src-main/store/local-store';
 
 const [dbPath, relaysJson, countText] = process.argv.slice(2);

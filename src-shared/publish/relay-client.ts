@@ -1,5 +1,6 @@
 // A client for PKARR relays (design.md §4): PUT /<z32> with sig ‖ timestamp ‖ dns, GET /<z32>.
 // Every call has a deadline; every answer becomes an outcome the outbox knows what to do with.
+// Shared: the app's outbox and the server's upstream forwarder both publish through it.
 import {
   compareFreshness,
   decodeRelayPayload,
@@ -8,7 +9,7 @@ import {
   z32Encode,
   type Ed25519Verifier,
   type SignedPacket,
-} from '../../src-shared/pkarr';
+} from '../pkarr';
 
 export type PutOutcome =
   | { readonly kind: 'published'; readonly status: number }
@@ -32,7 +33,7 @@ export type GetOutcome =
 export interface RelayClientOptions {
   readonly verifier: Ed25519Verifier;
   readonly timeoutMs?: number;
-  readonly fetch?: typeof fetch;
+  readonly fetch?: Fetch;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -43,6 +44,9 @@ function describe(error: unknown): string {
   if (error instanceof Error) return error.name === 'TimeoutError' ? 'timed out' : error.message;
   return String(error);
 }
+
+type Fetch = typeof fetch;
+type Response = Awaited<ReturnType<Fetch>>;
 
 function retryAfter(response: Response): number | undefined {
   const header = response.headers.get('retry-after');
@@ -55,12 +59,13 @@ function retryAfter(response: Response): number | undefined {
 
 export class RelayClient {
   private readonly timeoutMs: number;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: Fetch;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: RelayClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.fetch = options.fetch ?? fetch;
+    // Called through a closure: a browser's fetch refuses to run with another `this`.
+    this.fetch = options.fetch ?? ((url, init) => fetch(url, init));
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 

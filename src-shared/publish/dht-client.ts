@@ -1,22 +1,55 @@
 // BEP44 mutable items on the Mainline DHT (design.md §4): k = public key, seq = timestamp,
-// v = DNS packet, sig = the packet's signature, no salt. bittorrent-dht speaks the protocol; we
-// give it our verifier and read what it returns through our codec.
-import DHT from 'bittorrent-dht';
-import { createHash } from 'node:crypto';
-import {
-  compareFreshness,
-  verifyPacket,
-  type Ed25519Verifier,
-  type SignedPacket,
-} from '../../src-shared/pkarr';
+// v = DNS packet, sig = the packet's signature, no salt. bittorrent-dht speaks the protocol; the
+// process hands us a node of it (Node only), we give it our verifier and read what it returns
+// through our codec. Shared: the app's publisher and the server's relay bridge both use it.
+import { sha1 } from '@noble/hashes/legacy.js';
+import { compareFreshness, verifyPacket, type Ed25519Verifier, type SignedPacket } from '../pkarr';
 
 export interface DhtNodeAddress {
   readonly host: string;
   readonly port: number;
 }
 
+interface MutableItem {
+  k: Uint8Array;
+  seq: number;
+  v: Uint8Array;
+  sig: Uint8Array;
+}
+
+/** The part of a bittorrent-dht node we drive. */
+export interface MainlineNode {
+  listen(port: number, host: string, callback: () => void): void;
+  once(event: 'ready' | 'error', listener: (error?: Error) => void): unknown;
+  address(): unknown;
+  addNode(node: DhtNodeAddress): void;
+  put(
+    item: {
+      k: Uint8Array;
+      seq: number;
+      v: Uint8Array;
+      sign: (signable: Uint8Array) => Uint8Array;
+    },
+    callback: (error: Error | null, hash: Uint8Array, nodes: number) => void,
+  ): unknown;
+  get(
+    target: Uint8Array,
+    options: { cache?: boolean },
+    callback: (error: Error | null, value: MutableItem | null) => void,
+  ): void;
+  destroy(callback?: () => void): void;
+}
+
+export interface MainlineNodeOptions {
+  readonly bootstrap: string[] | false;
+  readonly host: string | false;
+  readonly verify: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+}
+
 export interface DhtClientOptions {
   readonly verifier: Ed25519Verifier;
+  /** Makes the bittorrent-dht node (`(o) => new DHT(o)`); only a Node process has one. */
+  readonly createNode: (options: MainlineNodeOptions) => MainlineNode;
   /** Nodes to join through; `false` starts a network of one (tests join others to it). */
   readonly bootstrap: readonly (DhtNodeAddress | string)[] | false;
   readonly host?: string;
@@ -32,17 +65,9 @@ export const MAINLINE_BOOTSTRAP = [
   'dht.libtorrent.org:25401',
 ];
 
-type BittorrentDht = DHT;
-interface MutableValue {
-  k: Uint8Array;
-  seq: number;
-  v: Uint8Array;
-  sig: Uint8Array;
-}
-
 export class DhtClient {
   private constructor(
-    private readonly dht: BittorrentDht,
+    private readonly node: MainlineNode,
     private readonly options: DhtClientOptions,
   ) {}
 
@@ -53,52 +78,51 @@ export class DhtClient {
         : options.bootstrap.map((node) =>
             typeof node === 'string' ? node : `${node.host}:${node.port}`,
           );
-    const dht = new DHT({
+    const node = options.createNode({
       bootstrap,
       host: options.host ?? false,
-      verify: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) =>
+      verify: (signature, message, publicKey) =>
         options.verifier.verify(publicKey, message, signature),
     });
     await new Promise<void>((resolve, reject) => {
-      dht.once('error', reject);
-      dht.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+      node.once('error', reject);
+      node.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
     });
     if (bootstrap !== false)
-      await new Promise<void>((resolve) => dht.once('ready', () => resolve()));
-    return new DhtClient(dht, options);
+      await new Promise<void>((resolve) => node.once('ready', () => resolve()));
+    return new DhtClient(node, options);
   }
 
   address(): DhtNodeAddress {
-    const address = this.dht.address() as { address: string; port: number };
+    const address = this.node.address() as { address: string; port: number };
     return { host: address.address, port: address.port };
   }
 
   addNode(node: DhtNodeAddress): void {
-    this.dht.addNode(node);
+    this.node.addNode(node);
   }
 
   private withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
     const ms = this.options.timeoutMs ?? 15_000;
-    return Promise.race([
-      work,
-      new Promise<T>((_, reject) =>
-        setTimeout(() => reject(new Error(`DHT ${what} timed out after ${ms} ms`)), ms).unref(),
-      ),
-    ]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`DHT ${what} timed out after ${ms} ms`)), ms);
+    });
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
   }
 
   /** Puts the packet; resolves with how many nodes accepted it. */
   put(packet: SignedPacket): Promise<{ nodes: number }> {
     const work = new Promise<{ nodes: number }>((resolve, reject) => {
-      this.dht.put(
+      this.node.put(
         {
-          k: Buffer.from(packet.publicKey),
+          k: packet.publicKey,
           seq: packet.timestamp,
-          v: Buffer.from(packet.dns),
-          sig: Buffer.from(packet.signature),
+          v: packet.dns,
+          // The packet is signed already: its signature covers exactly BEP44's signable bytes.
+          sign: () => packet.signature,
         },
-        (error: Error | null, _hash: Uint8Array, nodes: number) =>
-          error ? reject(error) : resolve({ nodes }),
+        (error, _hash, nodes) => (error ? reject(error) : resolve({ nodes })),
       );
     });
     return this.withTimeout(work, 'put');
@@ -106,9 +130,8 @@ export class DhtClient {
 
   /** The newest valid packet the DHT holds for the key, or undefined. */
   get(publicKey: Uint8Array): Promise<SignedPacket | undefined> {
-    const target = createHash('sha1').update(publicKey).digest();
     const work = new Promise<SignedPacket | undefined>((resolve, reject) => {
-      this.dht.get(target, { cache: false }, (error: Error | null, value: MutableValue | null) => {
+      this.node.get(sha1(publicKey), { cache: false }, (error, value) => {
         if (error) return reject(error);
         if (!value) return resolve(undefined);
         try {
@@ -129,7 +152,7 @@ export class DhtClient {
   }
 
   destroy(): Promise<void> {
-    return new Promise((resolve) => this.dht.destroy(() => resolve()));
+    return new Promise((resolve) => this.node.destroy(() => resolve()));
   }
 }
 

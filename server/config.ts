@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FEED_PORT, DEFAULT_SERVER_PORT } from '../src-shared/app-info';
+import { MAINLINE_BOOTSTRAP } from '../src-shared/publish/dht-client';
 
 export interface ServerConfig {
   readonly host: string;
@@ -12,6 +13,14 @@ export interface ServerConfig {
   readonly dataDir: string;
   readonly logLevel: string;
   readonly relayPutsPerMinute: number;
+  /** Relays every stored packet is published on to (UPSTREAM_RELAYS, comma-separated URLs). */
+  readonly upstreamRelays: readonly string[];
+  /**
+   * DHT_BOOTSTRAP: unset or empty = no DHT; `mainline` = the public Mainline bootstrap nodes;
+   * otherwise comma-separated host:port nodes. With a DHT the relay is bridged both ways.
+   */
+  readonly dhtBootstrap: readonly string[] | undefined;
+  readonly dhtPort: number;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +48,38 @@ export function defaultDataDir(env: NodeJS.ProcessEnv, isRoot: boolean): string 
   return join(dataHome, 'pubky-domains');
 }
 
+function urlsFrom(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name];
+  if (!raw) return [];
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      let url: URL;
+      try {
+        url = new URL(item);
+      } catch {
+        throw new ConfigError(`${name}: "${item}" is not a URL`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new ConfigError(`${name}: "${item}" must be an http(s) URL`);
+      return item.replace(/\/+$/, '');
+    });
+}
+
+function dhtBootstrapFrom(env: NodeJS.ProcessEnv): string[] | undefined {
+  const raw = env['DHT_BOOTSTRAP']?.trim();
+  if (!raw) return undefined;
+  if (raw === 'mainline') return [...MAINLINE_BOOTSTRAP];
+  return raw.split(',').map((node) => {
+    const trimmed = node.trim();
+    if (!/^[^\s:]+:\d{1,5}$/.test(trimmed))
+      throw new ConfigError(`DHT_BOOTSTRAP: "${trimmed}" is not host:port (or use "mainline")`);
+    return trimmed;
+  });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const isRoot = process.getuid?.() === 0;
   return {
@@ -49,5 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir: env['PUBKY_DATA_DIR'] || defaultDataDir(env, isRoot),
     logLevel: env['LOG_LEVEL'] || 'info',
     relayPutsPerMinute: intFrom(env, 'RELAY_PUTS_PER_MINUTE', 120, 1_000_000),
+    upstreamRelays: urlsFrom(env, 'UPSTREAM_RELAYS'),
+    dhtBootstrap: dhtBootstrapFrom(env),
+    dhtPort: intFrom(env, 'DHT_PORT', 0),
   };
 }

@@ -9,6 +9,11 @@ import { migrate } from './db/migrate';
 import { buildApp } from './http/app';
 import { AuthService } from './auth/auth-service';
 import { startFeed } from './feed/start-feed';
+import { DhtClient } from '../src-shared/publish/dht-client';
+import { RelayClient } from '../src-shared/publish/relay-client';
+import { serverVerifier } from './crypto/native-verifier';
+import { createMainlineNode } from './upstream/mainline-node';
+import { setUpstreamTargets, UpstreamForwarder } from './upstream/upstream-forwarder';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -55,6 +60,36 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, 5 * 60_000);
   staleTimer.unref();
 
+  // The DHT is optional and may be slow to join: the server starts without waiting for it
+  // only when it is off; when on, a failure to join is logged and the relay runs unbridged.
+  let dht: DhtClient | undefined;
+  if (config.dhtBootstrap) {
+    dht = await DhtClient.start({
+      verifier: serverVerifier,
+      createNode: createMainlineNode,
+      bootstrap: config.dhtBootstrap,
+      host: config.host,
+      port: config.dhtPort,
+    }).catch((error: Error) => {
+      log.warn({ message: error.message }, 'DHT unavailable: the relay runs without the bridge');
+      return undefined;
+    });
+  }
+  await setUpstreamTargets(pool, config.upstreamRelays, config.dhtBootstrap !== undefined);
+  const forwarder = new UpstreamForwarder({
+    pool,
+    relayClient: new RelayClient({ verifier: serverVerifier }),
+    dht,
+    log: (fields, message) => log.info(fields, message),
+  });
+  forwarder.start();
+  const republishTimer = setInterval(() => {
+    forwarder
+      .markRepublishDue()
+      .catch((error: Error) => log.warn({ message: error.message }, 'republish pass failed'));
+  }, 10 * 60_000);
+  republishTimer.unref();
+
   const auth = new AuthService(pool);
   const feed = await startFeed({
     pool,
@@ -70,6 +105,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     pool,
     logLevel: config.logLevel,
     relayPutsPerMinute: config.relayPutsPerMinute,
+    dht,
   });
   const url = await app.listen({ host: config.host, port: config.port });
 
@@ -77,7 +113,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const close = () =>
     (closing ??= (async () => {
       clearInterval(staleTimer);
+      clearInterval(republishTimer);
       await app.close();
+      await forwarder.stop();
+      await dht?.destroy();
       await feed.close();
       await pool.query('UPDATE server_instances SET stopped_at = now() WHERE id = $1', [
         instanceId,

@@ -6,6 +6,7 @@ import { pkarrRelay } from '../relay/pkarr-relay';
 import { apiRoutes, httpStatusOf } from '../api/routes';
 import { AuthService } from '../auth/auth-service';
 import { registerMetrics } from './metrics';
+import type { DhtClient } from '../../src-shared/publish/dht-client';
 
 export const DEFAULT_RELAY_PUTS_PER_MINUTE = 120;
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   /** PUTs per minute per client address on the PKARR relay; 0 turns the limit off. */
   readonly relayPutsPerMinute?: number;
   readonly auth?: AuthService;
+  /** The relay's bridge to the DHT, when the operator configured one. */
+  readonly dht?: DhtClient | undefined;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -63,6 +66,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     prefix: '/relay',
     pool: deps.pool,
     putsPerMinute: deps.relayPutsPerMinute ?? DEFAULT_RELAY_PUTS_PER_MINUTE,
+    dht: deps.dht,
   });
 
   return app;

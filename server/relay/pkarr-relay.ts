@@ -7,6 +7,7 @@ import type pg from 'pg';
 import {
   compareFreshness,
   decodeRelayPayload,
+  encodeRelayPayload,
   equalBytes,
   MAX_RELAY_PAYLOAD,
   parsePublicKey,
@@ -14,6 +15,7 @@ import {
   z32Encode,
   type SignedPacket,
 } from '../../src-shared/pkarr';
+import type { DhtClient } from '../../src-shared/publish/dht-client';
 import { serverVerifier } from '../crypto/native-verifier';
 import { RateLimiter } from './rate-limiter';
 
@@ -25,6 +27,35 @@ export interface RelayOptions {
   readonly pool: pg.Pool;
   /** PUTs per minute per client address; 0 turns the limit off. */
   readonly putsPerMinute: number;
+  /** When set, a key this relay does not hold is looked up on the DHT (and kept). */
+  readonly dht?: DhtClient | undefined;
+}
+
+interface StoredPacket {
+  payload: Buffer;
+  packet_timestamp: string;
+  min_ttl: number;
+}
+
+/** The bridge's read side: the DHT's newest packet for the key, stored so the next GET is local. */
+async function resolveFromDht(
+  pool: pg.Pool,
+  dht: DhtClient,
+  key: string,
+): Promise<StoredPacket | undefined> {
+  const packet = await dht.get(parsePublicKey(key)).catch(() => undefined);
+  if (!packet) return undefined;
+  const stored: StoredPacket = {
+    payload: Buffer.from(encodeRelayPayload(packet)),
+    packet_timestamp: String(packet.timestamp),
+    min_ttl: minTtl(packet),
+  };
+  await pool.query(
+    `INSERT INTO relay_packets (public_key, payload, packet_timestamp, min_ttl) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (public_key) DO NOTHING`,
+    [key, stored.payload, packet.timestamp, stored.min_ttl],
+  );
+  return stored;
 }
 
 function cors(reply: FastifyReply): void {
@@ -59,19 +90,24 @@ export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): P
     { parseAs: 'buffer', bodyLimit: MAX_RELAY_PAYLOAD },
     (_req, body, done) => done(null, body),
   );
-  app.addHook('onRequest', async (_request, reply) => cors(reply));
+  app.addHook('onRequest', async (request, reply) => {
+    cors(reply);
+    // The relay media type (`application/pkarr.org/relays#payload`) is not a valid RFC 9110
+    // media type, and Fastify answers 415 before any parser runs; the body is raw bytes anyway.
+    if (request.headers['content-type'] !== undefined)
+      request.headers['content-type'] = 'application/octet-stream';
+  });
 
   app.options('/:key', async (_request, reply) => reply.status(204).send());
 
   app.get<{ Params: { key: string } }>('/:key', async (request, reply) => {
     const key = keyOf(request);
     if (!key) return plain(reply, 400, 'Invalid public key');
-    const { rows } = await options.pool.query<{
-      payload: Buffer;
-      packet_timestamp: string;
-      min_ttl: number;
-    }>('SELECT payload, packet_timestamp, min_ttl FROM relay_packets WHERE public_key = $1', [key]);
-    const row = rows[0];
+    const { rows } = await options.pool.query<StoredPacket>(
+      'SELECT payload, packet_timestamp, min_ttl FROM relay_packets WHERE public_key = $1',
+      [key],
+    );
+    const row = rows[0] ?? (options.dht && (await resolveFromDht(options.pool, options.dht, key)));
     if (!row) return plain(reply, 404, 'Not found');
     const modifiedSeconds = Math.floor(Number(row.packet_timestamp) / 1_000_000);
     const maxAge = Math.min(MAX_MAX_AGE, Math.max(MIN_MAX_AGE, row.min_ttl));

@@ -88,9 +88,17 @@ export class DhtClient {
       node.once('error', reject);
       node.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
     });
-    if (bootstrap !== false)
-      await new Promise<void>((resolve) => node.once('ready', () => resolve()));
-    return new DhtClient(node, options);
+    const client = new DhtClient(node, options);
+    if (bootstrap !== false) {
+      // Joining can stall forever (no route to any bootstrap node): give up at the deadline.
+      await client
+        .withTimeout(new Promise<void>((resolve) => node.once('ready', () => resolve())), 'join')
+        .catch(async (error: unknown) => {
+          await client.destroy();
+          throw error;
+        });
+    }
+    return client;
   }
 
   address(): DhtNodeAddress {

@@ -35,6 +35,19 @@ const get = (key: string, headers: Record<string, string> = {}) =>
   fetch(`${relay}/${key}`, { headers });
 
 describe('PKARR relay: PUT', () => {
+  it('takes the body as raw bytes whatever Content-Type it names, the relay media type first', async () => {
+    for (const type of [
+      'application/pkarr.org/relays#payload',
+      'application/octet-stream',
+      'text/plain',
+      'nonsense',
+    ]) {
+      const signer = seedSigner(randomSeed());
+      const payload = encodeRelayPayload(signPacket(signer, [A(3600)]));
+      expect((await put(signer, payload, { 'Content-Type': type })).status).toBe(204);
+    }
+  });
+
   it('204 stores a valid packet; GET 200 returns it with the relay headers', async () => {
     const signer = seedSigner(randomSeed());
     const packet = signPacket(signer, [A(3600)]);

@@ -35,6 +35,7 @@ const bodies = {
     .object({ publicKey: z32, nonce: z.string().min(32).max(128), signature: bytes(64) })
     .strict(),
   refresh: z.object({ refreshToken: z.string().min(20).max(200) }).strict(),
+  pubkyToken: z.object({ token: bytes(4096) }).strict(),
   family: z.object({ name: z.string().min(1).max(200) }).strict(),
   member: z
     .object({
@@ -92,6 +93,9 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const body = parse(bodies.session, request.body);
     return auth.signIn(body.publicKey, body.nonce, body.signature);
   });
+  app.post('/auth/pubky-token', async (request) =>
+    auth.signInWithAuthToken(parse(bodies.pubkyToken, request.body).token),
+  );
   app.post('/auth/refresh', async (request) =>
     auth.refresh(parse(bodies.refresh, request.body).refreshToken),
   );

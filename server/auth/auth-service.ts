@@ -1,10 +1,15 @@
-// Sign-in without passwords: a member signs a one-time challenge with a key the app holds; the
-// server answers a short-lived JWT (HS256, key kept in server_secrets) and a refresh token that
-// is stored hashed and rotated on use. A refresh token used twice revokes the user's sessions.
+// Sign-in without passwords: a member signs a one-time challenge with a key the app holds, or
+// presents a Pubky AuthToken; the server answers a short-lived JWT (HS256, key kept in
+// server_secrets) and a refresh token that is stored hashed and rotated on use. A refresh token used twice revokes the user's sessions.
 import { createHash, randomBytes } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type pg from 'pg';
 import { parsePublicKey, z32Encode } from '../../src-shared/pkarr';
+import {
+  AUTH_TOKEN_WINDOW_MICROS,
+  AuthTokenError,
+  verifyAuthToken,
+} from '../../src-shared/pubky/auth-token';
 import { serverVerifier } from '../crypto/native-verifier';
 import { ServiceError } from '../services/service-error';
 
@@ -98,6 +103,35 @@ export class AuthService {
     ) {
       throw new AuthError('The signature does not match the key.');
     }
+    return this.signedIn(publicKey);
+  }
+
+  /**
+   * Signs in with a Pubky AuthToken (what Pubky Ring and `@synonymdev/pubky` produce): verified,
+   * fresh within ±45 s, and single use across every server process on this database.
+   */
+  async signInWithAuthToken(token: Uint8Array): Promise<Tokens> {
+    let verified;
+    try {
+      verified = verifyAuthToken(serverVerifier, token);
+    } catch (error) {
+      if (!(error instanceof AuthTokenError)) throw error;
+      if (['EXPIRED', 'TOO_FAR_IN_THE_FUTURE', 'INVALID_SIGNATURE'].includes(error.code))
+        throw new AuthError(`AuthToken refused (${error.code}): ${error.message}`);
+      throw new ServiceError('INVALID', `not an AuthToken (${error.code}): ${error.message}`);
+    }
+    const expiresMs = verified.timestamp / 1000 + AUTH_TOKEN_WINDOW_MICROS / 1000;
+    await this.pool.query('DELETE FROM auth_token_uses WHERE expires_at < now()');
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO auth_token_uses (token_id, expires_at) VALUES ($1, to_timestamp($2 / 1000.0))
+       ON CONFLICT (token_id) DO NOTHING`,
+      [Buffer.from(verified.id), expiresMs],
+    );
+    if (!rowCount) throw new AuthError('AuthToken refused (ALREADY_USED): it was used before.');
+    return this.signedIn(z32Encode(verified.publicKey));
+  }
+
+  private async signedIn(publicKey: string): Promise<Tokens> {
     const { rows: users } = await this.pool.query<{ id: string }>(
       `INSERT INTO users (display_name, pubky_public_key, pubky_url) VALUES ($1, $2, $3)
        ON CONFLICT (pubky_public_key) DO UPDATE SET pubky_public_key = excluded.pubky_public_key

@@ -1,0 +1,65 @@
+// Sign-in with a Pubky AuthToken: a token from the official client's auth flow signs its key in
+// and the JWT opens the API; a replay, a stale, a forged or a malformed token is refused with a
+// typed error, and the refused ones leave no session behind.
+import { afterAll, describe, expect, it } from 'vitest';
+import { signAuthToken } from '../../src-shared/pubky/auth-token';
+import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { startApiServer } from '../support/api-server';
+import { call } from '../support/api-client';
+import { HttpRelay, officialAuthToken } from '../support/http-relay';
+
+const { db, base } = await startApiServer();
+const relay = await HttpRelay.start();
+afterAll(() => relay.close());
+
+const present = (bytes: Uint8Array) =>
+  call(base, 'POST', '/auth/pubky-token', {
+    body: { token: Buffer.from(bytes).toString('base64') },
+  });
+const sessions = async () =>
+  Number((await db.pool.query('SELECT count(*) FROM auth_refresh_tokens')).rows[0].count);
+
+describe('POST /auth/pubky-token', () => {
+  it('signs in the key of an official AuthToken; the access token opens /me', async () => {
+    const { bytes, z32 } = await officialAuthToken(relay);
+    const answer = await present(bytes);
+    expect(answer.status).toBe(200);
+    const { accessToken } = answer.body as { accessToken: string };
+    const me = await call(base, 'GET', '/me', { token: accessToken });
+    expect(me.body).toMatchObject({ publicKey: z32, families: [] });
+  });
+
+  it('refuses a replay of a token that was accepted (across requests and concurrently)', async () => {
+    const { bytes } = await officialAuthToken(relay);
+    const answers = await Promise.all([present(bytes), present(bytes), present(bytes)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 401, 401]);
+    const again = await present(bytes);
+    expect(again.status).toBe(401);
+    expect(again.body).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+    expect((again.body as { error: { message: string } }).error.message).toMatch(/ALREADY_USED/);
+  });
+
+  it('refuses stale, future and forged tokens (401) and malformed ones (400), storing nothing', async () => {
+    const before = await sessions();
+    const signer = seedSigner(randomSeed());
+    const now = Date.now() * 1000;
+    const forged = signAuthToken(signer);
+    forged[10]! ^= 1;
+    const cases: [Uint8Array | string, number, string][] = [
+      [signAuthToken(signer, { timestamp: now - 60_000_000 }), 401, 'EXPIRED'],
+      [signAuthToken(signer, { timestamp: now + 60_000_000 }), 401, 'TOO_FAR_IN_THE_FUTURE'],
+      [forged, 401, 'INVALID_SIGNATURE'],
+      [signAuthToken(signer).subarray(0, 100), 400, 'TRUNCATED'],
+      [new Uint8Array(200), 400, 'BAD_NAMESPACE'],
+    ];
+    for (const [token, status, code] of cases) {
+      const answer = await present(token as Uint8Array);
+      expect(answer.status, code).toBe(status);
+      expect((answer.body as { error: { message: string } }).error.message).toContain(code);
+    }
+    for (const body of [{}, { token: 42 }, { token: '***' }, { token: 'AA', extra: 1 }]) {
+      expect((await call(base, 'POST', '/auth/pubky-token', { body })).status).toBe(400);
+    }
+    expect(await sessions()).toBe(before);
+  });
+});

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AuthService, Caller } from '../auth/auth-service';
 import { AuthError } from '../auth/auth-service';
 import { database } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import type { MigrationStatus } from '../db/schema';
 import { migrationStatuses } from '../db/schema';
 import { PubkySovereigntyService, publicKeyOf } from '../services/pubky-sovereignty-service';
@@ -13,6 +14,9 @@ import { ServiceError } from '../services/service-error';
 import { familyOf, ForbiddenError, requireRole } from './access';
 import { canMove } from './migration-states';
 import { syncPackets } from './sync';
+import { guardianRoutes } from './guardian-routes';
+import { base64Bytes, parseBody, uuid, z32 } from './validation';
+import { GuardianService } from '../services/guardian-service';
 
 export interface ApiDeps {
   readonly pool: pg.Pool;
@@ -20,22 +24,13 @@ export interface ApiDeps {
   readonly onSync?: (status: string) => void;
 }
 
-const z32 = z.string().min(52).max(80);
-const uuid = z.string().uuid();
-const bytes = (max: number) =>
-  z
-    .string()
-    .max(Math.ceil((max * 4) / 3) + 4)
-    .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64')
-    .transform((text) => new Uint8Array(Buffer.from(text, 'base64')));
-
 const bodies = {
   challenge: z.object({ publicKey: z32 }).strict(),
   session: z
-    .object({ publicKey: z32, nonce: z.string().min(32).max(128), signature: bytes(64) })
+    .object({ publicKey: z32, nonce: z.string().min(32).max(128), signature: base64Bytes(64) })
     .strict(),
   refresh: z.object({ refreshToken: z.string().min(20).max(200) }).strict(),
-  pubkyToken: z.object({ token: bytes(4096) }).strict(),
+  pubkyToken: z.object({ token: base64Bytes(4096) }).strict(),
   family: z.object({ name: z.string().min(1).max(200) }).strict(),
   member: z
     .object({
@@ -58,26 +53,17 @@ const bodies = {
   sync: z
     .object({
       packets: z
-        .array(z.object({ clientId: uuid, publicKey: z32, payload: bytes(1072) }).strict())
+        .array(z.object({ clientId: uuid, publicKey: z32, payload: base64Bytes(1072) }).strict())
         .min(1)
         .max(100),
     })
     .strict(),
 };
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success)
-    throw new ServiceError(
-      'INVALID',
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-    );
-  return parsed.data;
-}
-
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { pool, auth } = deps;
   const sovereignty = new PubkySovereigntyService(database(pool));
+  const guardians = new GuardianService(pool);
 
   const caller = async (request: FastifyRequest): Promise<Caller> => {
     const header = request.headers.authorization ?? '';
@@ -87,17 +73,17 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   };
 
   app.post('/auth/challenge', async (request) =>
-    auth.challenge(parse(bodies.challenge, request.body).publicKey),
+    auth.challenge(parseBody(bodies.challenge, request.body).publicKey),
   );
   app.post('/auth/session', async (request) => {
-    const body = parse(bodies.session, request.body);
+    const body = parseBody(bodies.session, request.body);
     return auth.signIn(body.publicKey, body.nonce, body.signature);
   });
   app.post('/auth/pubky-token', async (request) =>
-    auth.signInWithAuthToken(parse(bodies.pubkyToken, request.body).token),
+    auth.signInWithAuthToken(parseBody(bodies.pubkyToken, request.body).token),
   );
   app.post('/auth/refresh', async (request) =>
-    auth.refresh(parse(bodies.refresh, request.body).refreshToken),
+    auth.refresh(parseBody(bodies.refresh, request.body).refreshToken),
   );
 
   app.get('/me', async (request) => {
@@ -112,10 +98,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   app.post('/families', async (request, reply) => {
     const me = await caller(request);
-    const { name } = parse(bodies.family, request.body);
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    const { name } = parseBody(bodies.family, request.body);
+    const created = await inTransaction(pool, async (client) => {
       const { rows } = await client.query<{ id: string }>(
         'INSERT INTO families (name) VALUES ($1) RETURNING id, name',
         [name],
@@ -124,14 +108,9 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
         "INSERT INTO family_members (family_id, user_id, role) VALUES ($1, $2, 'owner')",
         [rows[0]!.id, me.userId],
       );
-      await client.query('COMMIT');
-      return reply.status(201).send({ ...rows[0], role: 'owner' });
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+      return rows[0]!;
+    });
+    return reply.status(201).send({ ...created, role: 'owner' });
   });
 
   app.get<{ Params: { familyId: string } }>('/families/:familyId', async (request) => {
@@ -164,7 +143,17 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     async (request, reply) => {
       const me = await caller(request);
       await requireRole(pool, request.params.familyId, me.userId, ['owner']);
-      const body = parse(bodies.member, request.body);
+      const body = parseBody(bodies.member, request.body);
+      if (body.role === 'guardian') {
+        const added = await guardians.add(
+          request.params.familyId,
+          body.publicKey,
+          body.displayName,
+        );
+        return reply
+          .status(201)
+          .send({ userId: added.userId, publicKey: added.publicKey, role: 'guardian' });
+      }
       const publicKey = publicKeyOf(body.publicKey);
       const { rows } = await pool.query<{ id: string }>(
         `INSERT INTO users (display_name, pubky_public_key, pubky_url) VALUES ($1, $2, $3)
@@ -205,7 +194,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     async (request, reply) => {
       const me = await caller(request);
       await requireRole(pool, request.params.familyId, me.userId, ['owner', 'member']);
-      const body = parse(bodies.domain, request.body);
+      const body = parseBody(bodies.domain, request.body);
       const domain = await sovereignty.createPubkyDomain({
         familyId: request.params.familyId,
         publicKey: body.publicKey,
@@ -239,7 +228,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
         me.userId,
         ['owner'],
       );
-      const body = parse(bodies.migration, request.body);
+      const body = parseBody(bodies.migration, request.body);
       const migration = await sovereignty.createDomainMigration({
         domainRecordId: request.params.domainId,
         direction: body.direction,
@@ -256,10 +245,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       me.userId,
       ['owner'],
     );
-    const body = parse(bodies.migrationStatus, request.body);
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    const body = parseBody(bodies.migrationStatus, request.body);
+    return inTransaction(pool, async (client) => {
       const { rows } = await client.query<{ status: MigrationStatus }>(
         'SELECT status FROM domain_migrations WHERE id = $1 FOR UPDATE',
         [request.params.migrationId],
@@ -272,19 +259,38 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
         'UPDATE domain_migrations SET status = $2, error = $3, updated_at = now() WHERE id = $1 RETURNING id, status, error, updated_at AS "updatedAt"',
         [request.params.migrationId, body.status, body.error ?? null],
       );
-      await client.query('COMMIT');
       return updated[0];
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   });
+
+  app.get<{ Params: { domainId: string } }>('/domains/:domainId/records', async (request) => {
+    const me = await caller(request);
+    await requireRole(
+      pool,
+      await familyOf(pool, 'domain_records', request.params.domainId),
+      me.userId,
+      ['owner', 'member'],
+    );
+    const { rows } = await pool.query(
+      `SELECT pd.public_key AS "publicKey", pr.packet_timestamp::text AS "packetTimestamp",
+              coalesce(pr.records, '[]') AS records, pr.stored_at AS "storedAt",
+              coalesce((SELECT jsonb_agg(jsonb_build_object('target', p.target,
+                         'confirmedTimestamp', p.confirmed_timestamp::text, 'confirmedAt', p.confirmed_at)
+                         ORDER BY p.target)
+                        FROM pkarr_publications p WHERE p.pubky_domain_id = pd.id), '[]') AS publications
+       FROM pubky_domains pd LEFT JOIN pkarr_records pr ON pr.pubky_domain_id = pd.id
+       WHERE pd.domain_record_id = $1`,
+      [request.params.domainId],
+    );
+    if (!rows[0]) throw new ServiceError('NOT_FOUND', 'this domain has no Pubky key');
+    return rows[0];
+  });
+
+  guardianRoutes(app, pool, caller);
 
   app.post('/sync/packets', async (request) => {
     const me = await caller(request);
-    const { packets } = parse(bodies.sync, request.body);
+    const { packets } = parseBody(bodies.sync, request.body);
     const results = await syncPackets(pool, me.userId, packets);
     for (const result of results) deps.onSync?.(result.status);
     return { results };

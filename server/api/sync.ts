@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { decodeRelayPayload, parsePublicKey, PkarrError, z32Encode } from '../../src-shared/pkarr';
 import { serverVerifier } from '../crypto/native-verifier';
+import { inTransaction } from '../db/transaction';
 
 export interface UploadedPacket {
   readonly clientId: string;
@@ -26,19 +27,11 @@ export async function syncPackets(
   userId: string,
   packets: readonly UploadedPacket[],
 ): Promise<SyncOutcome[]> {
-  const outcomes: SyncOutcome[] = [];
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
+    const outcomes: SyncOutcome[] = [];
     for (const upload of packets) outcomes.push(await syncOne(client, userId, upload));
-    await client.query('COMMIT');
     return outcomes;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function syncOne(

@@ -12,6 +12,7 @@ import {
 import type { DhtClient } from '../../src-shared/publish/dht-client';
 import type { PutOutcome, RelayClient } from '../../src-shared/publish/relay-client';
 import { serverVerifier } from '../crypto/native-verifier';
+import { inTransaction } from '../db/transaction';
 
 export const DHT_TARGET = 'dht';
 
@@ -56,9 +57,7 @@ export async function setUpstreamTargets(
 ): Promise<void> {
   const targets = [...new Set(relays.map((relay) => relay.replace(/\/+$/, '')))];
   if (dht) targets.push(DHT_TARGET);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('LOCK TABLE upstream_targets IN SHARE ROW EXCLUSIVE MODE');
     await client.query('DELETE FROM upstream_targets WHERE NOT (target = ANY($1::text[]))', [
       targets,
@@ -67,13 +66,7 @@ export async function setUpstreamTargets(
       'INSERT INTO upstream_targets (target) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING',
       [targets],
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export class UpstreamForwarder {
@@ -215,32 +208,24 @@ export class UpstreamForwarder {
       );
       return;
     }
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(pool, async (client) => {
       const { rowCount } = await client.query(
         `UPDATE upstream_forwards SET state = $4, last_error = $5,
-           confirmed_at = CASE WHEN $4 = 'confirmed' THEN now() ELSE confirmed_at END
-         WHERE public_key = $1 AND target = $2 AND packet_timestamp = $3 AND state = 'pending'`,
+             confirmed_at = CASE WHEN $4 = 'confirmed' THEN now() ELSE confirmed_at END
+           WHERE public_key = $1 AND target = $2 AND packet_timestamp = $3 AND state = 'pending'`,
         [...key, outcome.state, outcome.detail ?? null],
       );
       if (rowCount && outcome.state === 'confirmed') {
         // Evidence for the score: this domain's packet is out on that target.
         await client.query(
           `INSERT INTO pkarr_publications (pubky_domain_id, target, confirmed_timestamp)
-           SELECT id, $2, $3 FROM pubky_domains WHERE public_key = $1
-           ON CONFLICT (pubky_domain_id, target) DO UPDATE
-             SET confirmed_timestamp = excluded.confirmed_timestamp, confirmed_at = now()`,
+             SELECT id, $2, $3 FROM pubky_domains WHERE public_key = $1
+             ON CONFLICT (pubky_domain_id, target) DO UPDATE
+               SET confirmed_timestamp = excluded.confirmed_timestamp, confirmed_at = now()`,
           key,
         );
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 // Every route × every kind of caller gives the expected status, and no answer to an outsider
 // ever contains the family's data.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkarr';
@@ -30,6 +30,46 @@ for (const [user, role] of [
     body: { publicKey: user.publicKey, role },
   });
   expect(added.status).toBe(201);
+}
+
+const guardianList = (
+  await call(base, 'GET', `/families/${family.id}/guardians`, { token: owner.accessToken })
+).body as { guardianId: string; userId: string }[];
+const guardianId = guardianList.find((g) => g.userId === guardian.userId)!.guardianId;
+const secondGuardian = (
+  await call(base, 'POST', `/families/${family.id}/guardians`, {
+    token: owner.accessToken,
+    body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey) },
+  })
+).body as { guardianId: string };
+
+async function freshGuardian(): Promise<string> {
+  const added = await call(base, 'POST', `/families/${family.id}/guardians`, {
+    token: owner.accessToken,
+    body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey) },
+  });
+  return (added.body as { guardianId: string }).guardianId;
+}
+
+/** A 2-of-2 backup of a fresh key, one share for the matrix's guardian. */
+async function backupBody() {
+  const domain = await freshDomain();
+  return {
+    publicKey: domain.publicKey,
+    threshold: 2,
+    shares: [guardianId, secondGuardian.guardianId].map((id) => ({
+      guardianId: id,
+      encryptedShare: randomBytes(48).toString('base64'),
+    })),
+  };
+}
+
+async function freshBackup(): Promise<string> {
+  const created = await call(base, 'POST', `/families/${family.id}/backups`, {
+    token: owner.accessToken,
+    body: await backupBody(),
+  });
+  return (created.body as { backupId: string }).backupId;
 }
 
 /** A fresh domain (and its key) of the family for each check, so checks do not interact. */
@@ -157,6 +197,63 @@ const routes: Route[] = [
       body: { status: 'in_progress' },
     }),
     expect: { owner: 200, member: 403, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'GET /domains/:id/records',
+    request: async () => ({
+      method: 'GET',
+      path: `/domains/${(await freshDomain()).domainRecordId}/records`,
+    }),
+    expect: { owner: 200, member: 200, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'GET /families/:id/guardians',
+    request: async () => ({ method: 'GET', path: `/families/${family.id}/guardians` }),
+    expect: { owner: 200, member: 200, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'POST /families/:id/guardians',
+    request: async () => ({
+      method: 'POST',
+      path: `/families/${family.id}/guardians`,
+      body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey) },
+    }),
+    expect: { owner: 201, member: 403, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'DELETE /families/:id/guardians/:guardianId',
+    request: async () => ({
+      method: 'DELETE',
+      path: `/families/${family.id}/guardians/${await freshGuardian()}`,
+    }),
+    expect: { owner: 204, member: 403, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'GET /families/:id/backups',
+    request: async () => ({ method: 'GET', path: `/families/${family.id}/backups` }),
+    expect: { owner: 200, member: 200, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'POST /families/:id/backups',
+    request: async () => ({
+      method: 'POST',
+      path: `/families/${family.id}/backups`,
+      body: await backupBody(),
+    }),
+    expect: { owner: 201, member: 403, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'GET /guardian/shares',
+    request: async () => ({ method: 'GET', path: '/guardian/shares' }),
+    expect: { owner: 200, member: 200, guardian: 200, outsider: 200, ...denied },
+  },
+  {
+    name: 'POST /guardian/shares/:backupId/acknowledge',
+    request: async () => ({
+      method: 'POST',
+      path: `/guardian/shares/${await freshBackup()}/acknowledge`,
+    }),
+    expect: { owner: 404, member: 404, guardian: 200, outsider: 404, ...denied },
   },
   {
     name: 'POST /sync/packets',

@@ -34,6 +34,11 @@ const routes = [
   ['POST', `/families/${family.id}/members`],
   ['POST', `/families/${family.id}/domains`],
   ['POST', '/sync/packets'],
+  ['POST', '/auth/pubky-token'],
+  ['POST', `/families/${family.id}/guardians`],
+  ['POST', `/families/${family.id}/backups`],
+  ['DELETE', `/families/${family.id}/guardians/00000000-0000-0000-0000-000000000000`],
+  ['POST', `/guardian/shares/00000000-0000-0000-0000-000000000000/acknowledge`],
   ['PATCH', `/migrations/00000000-0000-0000-0000-000000000000`],
   ['POST', `/domains/00000000-0000-0000-0000-000000000000/migrations`],
 ] as const;
@@ -48,9 +53,18 @@ const body = fc.oneof(
       signature: fc.string(),
       name: fc.string(),
       role: fc.string(),
+      token: fc.oneof(fc.string(), fc.base64String()),
+      displayName: fc.string(),
     },
     { requiredKeys: [] },
   ),
+  fc.record({
+    publicKey: fc.string({ minLength: 50, maxLength: 60 }),
+    threshold: fc.integer({ min: -1, max: 300 }),
+    shares: fc.array(fc.record({ guardianId: fc.uuid(), encryptedShare: fc.base64String() }), {
+      maxLength: 4,
+    }),
+  }),
   fc.record({
     packets: fc.array(
       fc.record({ clientId: fc.uuid(), publicKey: fc.string(), payload: fc.base64String() }),

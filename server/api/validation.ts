@@ -1,0 +1,25 @@
+// Request validation shared by the API's routes: zod schemas for the shapes that recur, and one
+// parse that turns a refusal into a typed INVALID error naming each bad field.
+import { z } from 'zod';
+import { ServiceError } from '../services/service-error';
+
+export const z32 = z.string().min(52).max(80);
+export const uuid = z.string().uuid();
+
+/** Base64 (standard or URL alphabet) of at most `max` bytes, decoded. */
+export const base64Bytes = (max: number) =>
+  z
+    .string()
+    .max(Math.ceil((max * 4) / 3) + 4)
+    .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64')
+    .transform((text) => new Uint8Array(Buffer.from(text, 'base64')));
+
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    throw new ServiceError(
+      'INVALID',
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
+  return parsed.data;
+}

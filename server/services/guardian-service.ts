@@ -1,0 +1,225 @@
+// Guardians of a family and its threshold key backups, as the server keeps them: who guards, the
+// shares each guardian holds (encrypted by the family's app to that guardian; opaque here) and
+// which shares were acknowledged. Acknowledgements are score evidence (design.md §6).
+import type pg from 'pg';
+import { inTransaction } from '../db/transaction';
+import { publicKeyOf } from './pubky-sovereignty-service';
+import { guarded, ServiceError } from './service-error';
+
+export interface Guardian {
+  readonly guardianId: string;
+  readonly userId: string;
+  readonly publicKey: string;
+  readonly displayName: string;
+  readonly backupStatus: string;
+}
+
+export interface BackupSummary {
+  readonly backupId: string;
+  readonly publicKey: string;
+  readonly threshold: number;
+  readonly shareCount: number;
+  readonly acknowledged: number;
+  readonly status: string;
+  readonly createdAt: string;
+}
+
+export interface GuardedShare {
+  readonly backupId: string;
+  readonly familyId: string;
+  readonly familyName: string;
+  readonly publicKey: string;
+  readonly threshold: number;
+  readonly shareCount: number;
+  /** Base64 of the share as the family's app encrypted it to this guardian. */
+  readonly encryptedShare: string;
+  readonly acknowledgedAt: string | null;
+}
+
+export interface NewBackup {
+  readonly familyId: string;
+  readonly publicKey: string;
+  readonly threshold: number;
+  readonly shares: readonly { readonly guardianId: string; readonly encryptedShare: Uint8Array }[];
+}
+
+export class GuardianService {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async list(familyId: string): Promise<Guardian[]> {
+    const { rows } = await this.pool.query<Guardian>(
+      `SELECT g.id AS "guardianId", g.user_id AS "userId", g.guardian_public_key AS "publicKey",
+              u.display_name AS "displayName", g.pubky_backup_status AS "backupStatus"
+       FROM federation_guardians g JOIN users u ON u.id = g.user_id
+       WHERE g.family_id = $1 ORDER BY g.created_at`,
+      [familyId],
+    );
+    return rows;
+  }
+
+  /** Makes the key's user a guardian of the family (a member with role guardian, and its row). */
+  add(familyId: string, publicKeyInput: string, displayName?: string): Promise<Guardian> {
+    const publicKey = publicKeyOf(publicKeyInput);
+    return guarded('guardian', () =>
+      inTransaction(this.pool, async (client) => {
+        const { rows: users } = await client.query<{ id: string; display_name: string }>(
+          `INSERT INTO users (display_name, pubky_public_key, pubky_url) VALUES ($1, $2, $3)
+           ON CONFLICT (pubky_public_key) DO UPDATE SET pubky_public_key = excluded.pubky_public_key
+           RETURNING id, display_name`,
+          [displayName ?? publicKey.slice(0, 8), publicKey, `pubky://${publicKey}`],
+        );
+        const user = users[0]!;
+        const { rows: roles } = await client.query<{ role: string }>(
+          'SELECT role FROM family_members WHERE family_id = $1 AND user_id = $2',
+          [familyId, user.id],
+        );
+        // A guardian stands outside the family: an owner or member guarding its own keys
+        // would defeat the threshold.
+        if (roles[0])
+          throw new ServiceError('CONFLICT', `this key is already the family's ${roles[0].role}`);
+        await client.query(
+          "INSERT INTO family_members (family_id, user_id, role) VALUES ($1, $2, 'guardian')",
+          [familyId, user.id],
+        );
+        const { rows } = await client.query<{ id: string }>(
+          `INSERT INTO federation_guardians (family_id, user_id, guardian_public_key)
+           VALUES ($1, $2, $3) RETURNING id`,
+          [familyId, user.id, publicKey],
+        );
+        return {
+          guardianId: rows[0]!.id,
+          userId: user.id,
+          publicKey,
+          displayName: user.display_name,
+          backupStatus: 'none',
+        };
+      }),
+    );
+  }
+
+  /** Removes a guardian: its membership and its shares go with it. */
+  async remove(familyId: string, guardianId: string): Promise<void> {
+    await guarded('guardian', () =>
+      inTransaction(this.pool, async (client) => {
+        const { rows } = await client.query<{ user_id: string }>(
+          'DELETE FROM federation_guardians WHERE id = $1 AND family_id = $2 RETURNING user_id',
+          [guardianId, familyId],
+        );
+        if (!rows[0]) throw new ServiceError('NOT_FOUND', 'no such guardian in this family');
+        await client.query(
+          "DELETE FROM family_members WHERE family_id = $1 AND user_id = $2 AND role = 'guardian'",
+          [familyId, rows[0].user_id],
+        );
+      }),
+    );
+  }
+
+  /** Stores a new threshold backup of one of the family's keys; the previous one is superseded. */
+  createBackup(backup: NewBackup): Promise<BackupSummary> {
+    const publicKey = publicKeyOf(backup.publicKey);
+    const { threshold, shares } = backup;
+    if (threshold < 2 || threshold > shares.length)
+      throw new ServiceError('INVALID', `a threshold of ${threshold} needs 2…${shares.length}`);
+    const ids = shares.map((share) => share.guardianId);
+    if (new Set(ids).size !== ids.length)
+      throw new ServiceError('INVALID', 'each guardian holds at most one share');
+    return guarded('backup', () =>
+      inTransaction(this.pool, async (client) => {
+        const { rows: keys } = await client.query<{ id: string }>(
+          'SELECT id FROM pubky_keypairs WHERE family_id = $1 AND public_key = $2',
+          [backup.familyId, publicKey],
+        );
+        const keypairId = keys[0]?.id;
+        if (!keypairId) throw new ServiceError('NOT_FOUND', 'no such key in this family');
+        const { rows: found } = await client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM federation_guardians WHERE family_id = $1 AND id = ANY($2::uuid[])',
+          [backup.familyId, ids],
+        );
+        if (found[0]!.n !== ids.length)
+          throw new ServiceError('NOT_FOUND', 'a share names a guardian this family does not have');
+        await client.query(
+          "UPDATE guardian_backups SET status = 'superseded' WHERE keypair_id = $1 AND status = 'active'",
+          [keypairId],
+        );
+        const { rows } = await client.query<{ id: string; created_at: Date }>(
+          `INSERT INTO guardian_backups (family_id, keypair_id, threshold, share_count)
+           VALUES ($1, $2, $3, $4) RETURNING id, created_at`,
+          [backup.familyId, keypairId, threshold, shares.length],
+        );
+        const backupId = rows[0]!.id;
+        await client.query(
+          `INSERT INTO guardian_backup_shares (backup_id, guardian_id, encrypted_share)
+           SELECT $1, unnest($2::uuid[]), unnest($3::bytea[])`,
+          [backupId, ids, shares.map((share) => Buffer.from(share.encryptedShare))],
+        );
+        await client.query(
+          `UPDATE federation_guardians SET pubky_backup_status = 'pending', pubky_backup_last_updated = now()
+           WHERE id = ANY($1::uuid[])`,
+          [ids],
+        );
+        return {
+          backupId,
+          publicKey,
+          threshold,
+          shareCount: shares.length,
+          acknowledged: 0,
+          status: 'active',
+          createdAt: rows[0]!.created_at.toISOString(),
+        };
+      }),
+    );
+  }
+
+  async backups(familyId: string): Promise<BackupSummary[]> {
+    const { rows } = await this.pool.query<BackupSummary>(
+      `SELECT b.id AS "backupId", k.public_key AS "publicKey", b.threshold, b.share_count AS "shareCount",
+              (SELECT count(*)::int FROM guardian_backup_shares s
+               WHERE s.backup_id = b.id AND s.acknowledged_at IS NOT NULL) AS acknowledged,
+              b.status, b.created_at AS "createdAt"
+       FROM guardian_backups b JOIN pubky_keypairs k ON k.id = b.keypair_id
+       WHERE b.family_id = $1 ORDER BY b.created_at DESC`,
+      [familyId],
+    );
+    return rows;
+  }
+
+  /** The shares the caller holds as a guardian, in active backups only. */
+  async sharesOf(userId: string): Promise<GuardedShare[]> {
+    const { rows } = await this.pool.query<Omit<GuardedShare, 'encryptedShare'> & { s: Buffer }>(
+      `SELECT b.id AS "backupId", f.id AS "familyId", f.name AS "familyName", k.public_key AS "publicKey",
+              b.threshold, b.share_count AS "shareCount", s.encrypted_share AS s,
+              s.acknowledged_at AS "acknowledgedAt"
+       FROM guardian_backup_shares s
+       JOIN federation_guardians g ON g.id = s.guardian_id AND g.user_id = $1
+       JOIN guardian_backups b ON b.id = s.backup_id AND b.status = 'active'
+       JOIN pubky_keypairs k ON k.id = b.keypair_id
+       JOIN families f ON f.id = b.family_id
+       ORDER BY b.created_at`,
+      [userId],
+    );
+    return rows.map(({ s, ...share }) => ({ ...share, encryptedShare: s.toString('base64') }));
+  }
+
+  /** The guardian confirms it holds its share of an active backup. */
+  async acknowledge(userId: string, backupId: string): Promise<{ acknowledgedAt: string }> {
+    return guarded('share', () =>
+      inTransaction(this.pool, async (client) => {
+        const { rows } = await client.query<{ acknowledged_at: Date; guardian_id: string }>(
+          `UPDATE guardian_backup_shares s SET acknowledged_at = coalesce(s.acknowledged_at, now())
+           FROM federation_guardians g, guardian_backups b
+           WHERE s.backup_id = $2 AND g.id = s.guardian_id AND g.user_id = $1
+             AND b.id = s.backup_id AND b.status = 'active'
+           RETURNING s.acknowledged_at, s.guardian_id`,
+          [userId, backupId],
+        );
+        if (!rows[0]) throw new ServiceError('NOT_FOUND', 'no share of yours in that backup');
+        await client.query(
+          `UPDATE federation_guardians SET pubky_backup_status = 'acknowledged', pubky_backup_last_updated = now()
+           WHERE id = $1`,
+          [rows[0].guardian_id],
+        );
+        return { acknowledgedAt: rows[0].acknowledged_at.toISOString() };
+      }),
+    );
+  }
+}

@@ -95,6 +95,60 @@ describe('packet sync', () => {
     }
   });
 
+  it('one batch is settled in upload order, item by item, as if sent one at a time', async () => {
+    const a = await domain();
+    const b = await domain();
+    const stranger = seedSigner(randomSeed());
+    const now = Date.now() * 1000;
+    const item = (signer: PacketSigner, timestamp: number, clientId = randomUUID()) => ({
+      clientId,
+      publicKey: z32Encode(signer.publicKey),
+      payload: Buffer.from(
+        encodeRelayPayload(
+          signPacket(signer, [{ type: 'TXT', name: '@', ttl: 60, strings: ['x'] }], { timestamp }),
+        ),
+      ).toString('base64'),
+    });
+    const repeated = randomUUID();
+    const batch = [
+      item(a, now - 3_000_000),
+      item(a, now - 1_000_000),
+      item(a, now - 2_000_000), // older than the one before it in this batch
+      item(b, now, repeated),
+      item(b, now, repeated), // the same client id twice
+      item(stranger, now), // not one of the caller's domains
+      { ...item(b, now + 1), payload: 'AAAA' }, // not a packet
+    ];
+    const response = await call(base, 'POST', '/sync/packets', {
+      token: owner.accessToken,
+      body: { packets: batch },
+    });
+    expect(
+      (response.body as { results: { status: string }[] }).results.map((r) => r.status),
+    ).toEqual(['stored', 'stored', 'stale', 'stored', 'duplicate', 'not_found', 'invalid']);
+    const results = (response.body as { results: Record<string, unknown>[] }).results;
+    expect(results[2]).toMatchObject({ currentTimestamp: now - 1_000_000 });
+    expect(results[4]).toMatchObject({ timestamp: now });
+    expect(await stored(a)).toEqual([now - 1_000_000]);
+    expect(await stored(b)).toEqual([now]);
+    // Retried whole (the app did not hear back): everything it stored is now a duplicate.
+    const retried = await call(base, 'POST', '/sync/packets', {
+      token: owner.accessToken,
+      body: { packets: batch },
+    });
+    expect(
+      (retried.body as { results: { status: string }[] }).results.map((r) => r.status),
+    ).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'not_found',
+      'invalid',
+    ]);
+  });
+
   it('invalid packets are reported per item and change nothing', async () => {
     const signer = await domain();
     const payload = encodeRelayPayload(

@@ -3,11 +3,13 @@
 import { benchPkarr } from './pkarr';
 import { benchScores } from './scores';
 import { benchFeed } from './feed';
+import { benchApi } from './api';
 
 const benches: Record<string, (seconds: number) => Promise<Record<string, unknown>>> = {
   pkarr: benchPkarr,
   scores: () => benchScores(),
   feed: () => benchFeed(),
+  api: () => benchApi(),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

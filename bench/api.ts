@@ -1,0 +1,185 @@
+// `npm run bench -- api`: the companion server under load from a second process (bench/api-load).
+// Packet sync (verify + store + re-score + notify, the full path), closed loop for the most it
+// takes and open loop at the 4,000 packets/s target for honest latency; then relay PUT and GET,
+// ours and the `pkarr` npm relay (in a process of its own) taking the same packets in the same
+// run. BENCH_API_SECONDS sets each phase's length (default 10).
+import { fork, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { z32Encode } from '../src-shared/pkarr';
+import { randomBytes } from 'node:crypto';
+import { startEmbeddedPostgres } from '../server/db/embedded-postgres';
+import { migrate } from '../server/db/migrate';
+import { buildApp } from '../server/http/app';
+import { AuthService } from '../server/auth/auth-service';
+import type { LoadPlan, Phase, PhaseResult } from './api-load';
+import { benchSigner } from './bench-signer';
+
+const SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? 10);
+const FAMILIES = 100;
+const DOMAINS_PER_FAMILY = 20;
+const BATCH = Number(process.env['BENCH_API_BATCH'] ?? 100);
+const TARGET_PACKETS_PER_SECOND = 4000;
+
+/** FAMILIES families of DOMAINS_PER_FAMILY Pubky domains each, an owner each; returns seeds. */
+async function makeFamilies(pool: pg.Pool, secret: Uint8Array) {
+  const families: { token: string; seeds: string[] }[] = [];
+  for (let f = 0; f < FAMILIES; f++) {
+    const seeds = Array.from({ length: DOMAINS_PER_FAMILY }, () => randomBytes(32));
+    const keys = seeds.map((seed) => z32Encode(benchSigner(seed).publicKey));
+    const { rows } = await pool.query<{ family_id: string; user_id: string }>(
+      `WITH f AS (INSERT INTO families (name) VALUES ($1) RETURNING id),
+            u AS (INSERT INTO users (display_name) VALUES ($1) RETURNING id),
+            m AS (INSERT INTO family_members (family_id, user_id, role)
+                  SELECT f.id, u.id, 'owner' FROM f, u RETURNING family_id, user_id),
+            k AS (INSERT INTO pubky_keypairs (family_id, public_key, custody)
+                  SELECT f.id, key, 'os-keychain' FROM f, unnest($2::text[]) key RETURNING id, public_key, family_id),
+            d AS (INSERT INTO domain_records (family_id, name, domain_type)
+                  SELECT f.id, key || '.bench', 'pubky' FROM f, unnest($2::text[]) key RETURNING id, name),
+            p AS (INSERT INTO pubky_domains (domain_record_id, family_id, keypair_id, public_key)
+                  SELECT d.id, k.family_id, k.id, k.public_key FROM d JOIN k ON d.name = k.public_key || '.bench')
+       SELECT m.family_id, m.user_id FROM m`,
+      [`bench family ${f}`, keys],
+    );
+    const token = await new SignJWT({ pk: 'bench' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(rows[0]!.user_id)
+      .setIssuer('pubky-domains')
+      .setExpirationTime('2h')
+      .sign(secret);
+    families.push({ token, seeds: seeds.map((seed) => Buffer.from(seed).toString('hex')) });
+  }
+  return families;
+}
+
+async function startPkarrRelay(): Promise<{ url: string; stop: () => void }> {
+  const child = fork('bench/pkarr-relay-process.ts', [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const { url } = await new Promise<{ url: string }>((resolve) =>
+    child.once('message', (message) => resolve(message as { url: string })),
+  );
+  return { url, stop: () => child.disconnect() };
+}
+
+async function startLoad(plan: LoadPlan) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/api-load.ts'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  // A load process that dies must fail the bench, not leave it waiting for a line.
+  const died = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`the load process exited (${code})`))),
+  );
+  died.catch(() => undefined);
+  const next = () =>
+    Promise.race([new Promise<string>((resolve) => lines.once('line', resolve)), died]);
+  child.stdin!.write(`${JSON.stringify(plan)}\n`);
+  await next(); // {"ready": true}
+  return {
+    run: async (phase: Phase): Promise<PhaseResult> => {
+      const answer = next();
+      child.stdin!.write(`${JSON.stringify(phase)}\n`);
+      return JSON.parse(await answer) as PhaseResult;
+    },
+    stop: () => child.stdin!.write('stop\n'),
+  };
+}
+
+export async function benchApi(): Promise<Record<string, unknown>> {
+  const baseDir = await mkdtemp(join(tmpdir(), 'pubky-bench-api-'));
+  const cluster = await startEmbeddedPostgres({ baseDir, log: () => undefined });
+  const pool = new pg.Pool({ connectionString: cluster.url, max: 10 });
+  pool.on('error', () => undefined);
+  const pkarrRelay = await startPkarrRelay();
+  try {
+    await migrate(pool);
+    const auth = new AuthService(pool);
+    await auth.verify('warm.up.key').catch(() => undefined); // makes the signing secret
+    const secret = new Uint8Array(
+      (await pool.query("SELECT secret FROM server_secrets WHERE name = 'jwt'")).rows[0].secret,
+    );
+    const families = await makeFamilies(pool, secret);
+    const app = buildApp({ pool, auth, logLevel: 'silent', relayPutsPerMinute: 0 });
+    const api = await app.listen({ host: '127.0.0.1', port: 0 });
+
+    const load = await startLoad({
+      api,
+      families,
+      batch: BATCH,
+      ingestPackets: Math.ceil(SECONDS * 2 + 2) * 8000 + SECONDS * TARGET_PACKETS_PER_SECOND,
+      relayPackets: Math.ceil(SECONDS + 1) * 12_000,
+    });
+    await load.run({ kind: 'ingest-closed', seconds: 2, concurrency: 4 }); // warm-up
+    const ingestClosed = await load.run({
+      kind: 'ingest-closed',
+      seconds: SECONDS,
+      concurrency: 4,
+    });
+    const ingestOpen = await load.run({
+      kind: 'ingest-open',
+      seconds: SECONDS,
+      packetsPerSecond: TARGET_PACKETS_PER_SECOND,
+    });
+    const ours = `${api}/relay`;
+    const relayPhase = (kind: 'relay-put' | 'relay-get', base: string) =>
+      load.run({ kind, seconds: SECONDS / 2, concurrency: 16, base });
+    const putOurs = await relayPhase('relay-put', ours);
+    const putPkarr = await relayPhase('relay-put', pkarrRelay.url);
+    const getOurs = await relayPhase('relay-get', ours);
+    const getPkarr = await relayPhase('relay-get', pkarrRelay.url);
+    load.stop();
+
+    // What the clients were told is what the database holds.
+    const { rows } = await pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM sync_receipts WHERE outcome = 'stored'",
+    );
+    const storedInDb = Number(rows[0]!.n);
+    const reported = (ingestClosed.stored ?? 0) + (ingestOpen.stored ?? 0);
+    await app.close();
+
+    const relayRatio = (a: PhaseResult, b: PhaseResult) =>
+      Math.round((a.perSecond / Math.max(1, b.perSecond)) * 100) / 100;
+    return {
+      name: 'api',
+      setup: {
+        families: FAMILIES,
+        domains: FAMILIES * DOMAINS_PER_FAMILY,
+        batch: BATCH,
+        seconds: SECONDS,
+        records: 5,
+      },
+      ingest: {
+        closedLoop: { concurrency: 4, ...ingestClosed },
+        openLoopAtTarget: { offeredPacketsPerSecond: TARGET_PACKETS_PER_SECOND, ...ingestOpen },
+        storedInDatabaseIncludingWarmup: storedInDb,
+        storedReportedExcludingWarmup: reported,
+      },
+      relay: {
+        put: { ours: putOurs, pkarr: putPkarr, oursOverPkarr: relayRatio(putOurs, putPkarr) },
+        get: { ours: getOurs, pkarr: getPkarr, oursOverPkarr: relayRatio(getOurs, getPkarr) },
+      },
+      targets: {
+        ingest4000PerSecondP99Under50ms: {
+          met:
+            (ingestOpen.packetsPerSecond ?? 0) >= TARGET_PACKETS_PER_SECOND * 0.98 &&
+            ingestOpen.latencyMs.p99 < 50 &&
+            (ingestOpen.statuses['200'] ?? 0) === ingestOpen.requests,
+        },
+        relayAtLeastPkarr: {
+          met: relayRatio(putOurs, putPkarr) >= 1 && relayRatio(getOurs, getPkarr) >= 1,
+        },
+      },
+    };
+  } finally {
+    pkarrRelay.stop();
+    await pool.end();
+    await cluster.stop();
+    await rm(baseDir, { recursive: true, force: true });
+  }
+}

@@ -5,10 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import {
-  compareFreshness,
   decodeRelayPayload,
   encodeRelayPayload,
-  equalBytes,
   MAX_RELAY_PAYLOAD,
   parsePublicKey,
   PkarrError,
@@ -154,54 +152,15 @@ export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): P
     if (ifMatch !== undefined && !Number.isSafeInteger(ifMatch))
       return plain(reply, 400, 'Invalid If-Match');
 
-    const client = await options.pool.connect();
-    try {
-      await client.query('BEGIN');
-      // One publish per key at a time, across every server process on this database.
-      const { rows: lock } = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7261)) AS locked',
-        [key],
-      );
-      if (!lock[0]?.locked) {
-        await client.query('ROLLBACK');
-        return plain(reply, 428, 'Another publish for this key is in progress');
-      }
-      const { rows } = await client.query<{ payload: Buffer }>(
-        'SELECT payload FROM relay_packets WHERE public_key = $1',
-        [key],
-      );
-      const current =
-        rows[0] &&
-        decodeRelayPayload(serverVerifier, packet.publicKey, new Uint8Array(rows[0].payload), {
-          maxFutureMicros: Number.MAX_SAFE_INTEGER,
-        });
-      if (ifMatch !== undefined && current?.timestamp !== ifMatch) {
-        await client.query('ROLLBACK');
-        return plain(reply, 412, 'If-Match does not match the current timestamp');
-      }
-      if (current && compareFreshness(current, packet) > 0) {
-        await client.query('ROLLBACK');
-        return plain(reply, 409, 'A newer packet is already stored');
-      }
-      if (
-        !current ||
-        !equalBytes(current.dns, packet.dns) ||
-        current.timestamp !== packet.timestamp
-      ) {
-        await client.query(
-          `INSERT INTO relay_packets (public_key, payload, packet_timestamp, min_ttl) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (public_key) DO UPDATE SET payload = excluded.payload,
-             packet_timestamp = excluded.packet_timestamp, min_ttl = excluded.min_ttl, stored_at = now()`,
-          [key, body, packet.timestamp, minTtl(packet)],
-        );
-      }
-      await client.query('COMMIT');
-      return reply.status(204).send();
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    // One statement decides and writes (migration 0008): lock, If-Match, freshness, store.
+    const { rows } = await options.pool.query<{ status: number }>(
+      'SELECT relay_put($1, $2, $3, $4, $5) AS status',
+      [key, body, packet.timestamp, minTtl(packet), ifMatch ?? null],
+    );
+    const status = rows[0]!.status;
+    if (status === 428) return plain(reply, 428, 'Another publish for this key is in progress');
+    if (status === 412) return plain(reply, 412, 'If-Match does not match the current timestamp');
+    if (status === 409) return plain(reply, 409, 'A newer packet is already stored');
+    return reply.status(204).send();
   });
 }

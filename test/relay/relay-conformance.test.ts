@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/http/app';
 import { migrate } from '../../server/db/migrate';
 import {
+  compareFreshness,
   encodeRelayPayload,
   signPacket,
   z32Encode,
@@ -111,6 +112,27 @@ describe('PKARR relay: PUT', () => {
     expect(new Uint8Array(await (await get(z32Encode(signer.publicKey))).arrayBuffer())).toEqual(
       newer,
     );
+  });
+
+  it('on equal timestamps the larger DNS bytes win, whichever arrives first', async () => {
+    const timestamp = Date.now() * 1000 - 2_000_000;
+    const signer = seedSigner(randomSeed());
+    const packetWith = (address: string) =>
+      signPacket(signer, [{ type: 'A', name: '@', ttl: 300, address }], { timestamp });
+    const small = packetWith('192.0.2.1');
+    const large = packetWith('192.0.2.2');
+    expect(compareFreshness(large, small)).toBeGreaterThan(0);
+    expect((await put(signer, encodeRelayPayload(large))).status).toBe(204);
+    expect((await put(signer, encodeRelayPayload(small))).status).toBe(409);
+    const other = seedSigner(randomSeed());
+    const otherWith = (address: string) =>
+      encodeRelayPayload(
+        signPacket(other, [{ type: 'A', name: '@', ttl: 300, address }], { timestamp }),
+      );
+    expect((await put(other, otherWith('192.0.2.1'))).status).toBe(204);
+    expect((await put(other, otherWith('192.0.2.2'))).status).toBe(204);
+    const held = new Uint8Array(await (await get(z32Encode(other.publicKey))).arrayBuffer());
+    expect(held).toEqual(otherWith('192.0.2.2')); // ed25519 signatures are deterministic
   });
 
   it('412 when If-Match is not the stored timestamp; 204 when it is', async () => {

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { z32Encode } from '../src-shared/pkarr';
@@ -121,11 +122,15 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       seconds: SECONDS,
       concurrency: 4,
     });
+    // The server's event loop during the open-loop phase: time a request waits for JavaScript.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const ingestOpen = await load.run({
       kind: 'ingest-open',
       seconds: SECONDS,
       packetsPerSecond: TARGET_PACKETS_PER_SECOND,
     });
+    loopDelay.disable();
     const ours = `${api}/relay`;
     const relayPhase = (kind: 'relay-put' | 'relay-get', base: string) =>
       load.run({ kind, seconds: SECONDS / 2, concurrency: 16, base });
@@ -156,7 +161,14 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       },
       ingest: {
         closedLoop: { concurrency: 4, ...ingestClosed },
-        openLoopAtTarget: { offeredPacketsPerSecond: TARGET_PACKETS_PER_SECOND, ...ingestOpen },
+        openLoopAtTarget: {
+          offeredPacketsPerSecond: TARGET_PACKETS_PER_SECOND,
+          ...ingestOpen,
+          serverEventLoopDelayMs: {
+            p50: Math.round(loopDelay.percentile(50) / 1e5) / 10,
+            p99: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+          },
+        },
         storedInDatabaseIncludingWarmup: storedInDb,
         storedReportedExcludingWarmup: reported,
       },

@@ -163,6 +163,16 @@ export async function syncPackets(
       const payloads = stored.map((v) => Buffer.from(v.payload));
       const timestamps = stored.map((v) => v.packet.timestamp);
       await client.query(
+        `INSERT INTO relay_packets (public_key, payload, packet_timestamp, min_ttl)
+         SELECT unnest($1::text[]), unnest($2::bytea[]), unnest($3::bigint[]), unnest($4::int[])
+         ON CONFLICT (public_key) DO UPDATE SET payload = excluded.payload,
+           packet_timestamp = excluded.packet_timestamp, min_ttl = excluded.min_ttl, stored_at = now()
+         WHERE relay_packets.packet_timestamp <= excluded.packet_timestamp`,
+        [stored.map((v) => v.key), payloads, timestamps, stored.map((v) => minTtl(v.packet))],
+      );
+      // Last before COMMIT: its feed trigger takes the feed's commit-order lock (migration 0005),
+      // which every writer of events waits for, so it is held for as short a time as possible.
+      await client.query(
         `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
          SELECT unnest($1::uuid[]), unnest($2::bytea[]), unnest($3::bigint[]), unnest($4::jsonb[])
          ON CONFLICT (pubky_domain_id) DO UPDATE SET packet = excluded.packet,
@@ -174,14 +184,6 @@ export async function syncPackets(
           timestamps,
           stored.map((v) => JSON.stringify(v.packet.records, recordReplacer)),
         ],
-      );
-      await client.query(
-        `INSERT INTO relay_packets (public_key, payload, packet_timestamp, min_ttl)
-         SELECT unnest($1::text[]), unnest($2::bytea[]), unnest($3::bigint[]), unnest($4::int[])
-         ON CONFLICT (public_key) DO UPDATE SET payload = excluded.payload,
-           packet_timestamp = excluded.packet_timestamp, min_ttl = excluded.min_ttl, stored_at = now()
-         WHERE relay_packets.packet_timestamp <= excluded.packet_timestamp`,
-        [stored.map((v) => v.key), payloads, timestamps, stored.map((v) => minTtl(v.packet))],
       );
     }
     return outcomes;

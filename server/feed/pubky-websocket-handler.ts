@@ -365,15 +365,18 @@ export class PubkyWebSocketHandler {
   }
 
   private broadcast(event: StoredEvent): void {
-    // The frame is the same for every recipient: serialise it once.
-    let frame: string | undefined;
+    // The frame is the same for every recipient: serialise and UTF-8 encode it once (`ws` would
+    // encode a string again for every socket).
+    let frame: Buffer | undefined;
     const framed = () =>
-      (frame ??= JSON.stringify({
-        type: event.kind,
-        seq: event.seq,
-        familyId: event.familyId,
-        data: event.data,
-      }));
+      (frame ??= Buffer.from(
+        JSON.stringify({
+          type: event.kind,
+          seq: event.seq,
+          familyId: event.familyId,
+          data: event.data,
+        }),
+      ));
     const visit = (route: string) => {
       for (const connection of this.routes.get(route) ?? []) this.offer(connection, event, framed);
     };
@@ -382,7 +385,7 @@ export class PubkyWebSocketHandler {
       visit(`guardian:${String(event.entity['guardianUserId'])}`);
   }
 
-  private offer(connection: Connection, event: StoredEvent, framed?: () => string): void {
+  private offer(connection: Connection, event: StoredEvent, framed?: () => Buffer): void {
     if (connection.held) {
       connection.held.push(event);
       return;
@@ -395,7 +398,7 @@ export class PubkyWebSocketHandler {
     }
   }
 
-  private sendEvent(connection: Connection, event: StoredEvent, framed?: () => string): void {
+  private sendEvent(connection: Connection, event: StoredEvent, framed?: () => Buffer): void {
     if (connection.sent.has(event.seq) || connection.socket.readyState !== WebSocket.OPEN) return;
     // A consumer that does not keep up is cut off rather than slowing anyone else down.
     if (connection.socket.bufferedAmount > this.limits.maxBufferedBytes) {
@@ -411,7 +414,7 @@ export class PubkyWebSocketHandler {
         if (--drop === 0) break;
       }
     }
-    if (framed) connection.socket.send(framed());
+    if (framed) connection.socket.send(framed(), { binary: false });
     else {
       send(connection, {
         type: event.kind,

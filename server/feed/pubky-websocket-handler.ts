@@ -57,6 +57,8 @@ interface Connection {
 
 const send = (connection: Connection, message: ServerMessage) =>
   connection.socket.send(JSON.stringify(message));
+const HEARTBEAT_SLICES = 10;
+
 const fail = (connection: Connection, code: FeedErrorCode, message: string) =>
   send(connection, { type: 'error', data: { code, message } });
 
@@ -66,6 +68,9 @@ export class PubkyWebSocketHandler {
   /** Connections by the routes their subscriptions listen on: an event visits only these. */
   private readonly routes = new Map<string, Set<Connection>>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** The heartbeat's current round: a snapshot of the connections, visited a slice per tick. */
+  private round: Connection[] = [];
+  private roundSlice = 0;
 
   constructor(
     private readonly deps: {
@@ -84,7 +89,10 @@ export class PubkyWebSocketHandler {
     });
     this.server.on('connection', (socket, request) => this.accept(socket, request));
     deps.events.on('event', (event) => this.broadcast(event));
-    this.heartbeat = setInterval(() => this.checkAlive(), limits.heartbeatMs);
+    this.heartbeat = setInterval(
+      () => this.checkAlive(),
+      Math.max(1, Math.floor(limits.heartbeatMs / HEARTBEAT_SLICES)),
+    );
     this.heartbeat.unref();
   }
 
@@ -425,8 +433,18 @@ export class PubkyWebSocketHandler {
     }
   }
 
+  /**
+   * One slice of the heartbeat: every connection is visited once per heartbeatMs, but a tenth at
+   * a time, so 5,000 pings (and their pongs) do not all land in one tick and stall live frames.
+   */
   private checkAlive(): void {
-    for (const connection of this.connections) {
+    if (this.roundSlice === 0) this.round = [...this.connections];
+    const size = Math.ceil(this.round.length / HEARTBEAT_SLICES);
+    for (const connection of this.round.slice(
+      this.roundSlice * size,
+      (this.roundSlice + 1) * size,
+    )) {
+      if (!this.connections.has(connection)) continue;
       if (!connection.alive) {
         connection.socket.terminate();
         continue;
@@ -434,6 +452,7 @@ export class PubkyWebSocketHandler {
       connection.alive = false;
       connection.socket.ping();
     }
+    this.roundSlice = (this.roundSlice + 1) % HEARTBEAT_SLICES;
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { migrate } from './db/migrate';
 import { buildApp } from './http/app';
 import { AuthService } from './auth/auth-service';
 import { startFeed } from './feed/start-feed';
+import { pruneSyncReceipts } from './api/sync';
 import { DhtClient } from '../src-shared/publish/dht-client';
 import { RelayClient } from '../src-shared/publish/relay-client';
 import { serverVerifier } from './crypto/native-verifier';
@@ -83,6 +84,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     log: (fields, message) => log.info(fields, message),
   });
   forwarder.start();
+  const housekeepingTimer = setInterval(() => {
+    pruneSyncReceipts(pool).catch((error: Error) =>
+      log.warn({ message: error.message }, 'pruning sync receipts failed'),
+    );
+  }, 60 * 60_000);
+  housekeepingTimer.unref();
   const republishTimer = setInterval(() => {
     forwarder
       .markRepublishDue()
@@ -114,6 +121,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     (closing ??= (async () => {
       clearInterval(staleTimer);
       clearInterval(republishTimer);
+      clearInterval(housekeepingTimer);
       await app.close();
       await forwarder.stop();
       await dht?.destroy();

@@ -189,3 +189,14 @@ export async function syncPackets(
     return outcomes;
   });
 }
+
+/** Receipts older than an app could still retry are dropped; returns how many. */
+export const SYNC_RECEIPT_DAYS = 30;
+
+export async function pruneSyncReceipts(pool: pg.Pool, days = SYNC_RECEIPT_DAYS): Promise<number> {
+  const { rowCount } = await pool.query(
+    'DELETE FROM sync_receipts WHERE created_at < now() - make_interval(days => $1)',
+    [days],
+  );
+  return rowCount ?? 0;
+}

@@ -11,6 +11,7 @@ import {
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { call, signIn } from '../support/api-client';
+import { pruneSyncReceipts } from '../../server/api/sync';
 
 const { db, base } = await startApiServer();
 const owner = await signIn(base);
@@ -171,6 +172,30 @@ describe('packet sync', () => {
       results: [{ status: 'invalid', reason: 'INVALID_SIGNATURE' }],
     });
     expect(await stored(signer)).toEqual([]);
+  });
+});
+
+describe('receipt retention', () => {
+  it('prunes receipts past the retention window and keeps the recent ones', async () => {
+    const signer = await domain();
+    const now = Date.now() * 1000;
+    const oldId = randomUUID();
+    const recentId = randomUUID();
+    await upload(signer, oldId, now - 1_000_000);
+    await upload(signer, recentId, now);
+    await db.pool.query(
+      "UPDATE sync_receipts SET created_at = now() - interval '31 days' WHERE client_id = $1",
+      [oldId],
+    );
+    expect(await pruneSyncReceipts(db.pool)).toBeGreaterThanOrEqual(1);
+    const { rows } = await db.pool.query<{ client_id: string }>(
+      'SELECT client_id FROM sync_receipts WHERE client_id = ANY($1::uuid[])',
+      [[oldId, recentId]],
+    );
+    expect(rows.map((r) => r.client_id)).toEqual([recentId]);
+    // A retry that late is judged again on its merits: older than what is stored, so stale.
+    const late = await upload(signer, oldId, now - 1_000_000);
+    expect(late.body).toMatchObject({ results: [{ status: 'stale', currentTimestamp: now }] });
   });
 });
 

@@ -20,28 +20,3 @@ export function benchSigner(seed: Uint8Array = randomBytes(32)): PacketSigner {
     },
   };
 }
-
-export interface LoadPlan {
-  readonly api: string;
-  readonly families: readonly { readonly token: string; readonly seeds: readonly string[] }[];
-  readonly batch: number;
-  /** Packets to pre-sign for the ingest phases. */
-  readonly ingestPackets: number;
-  /** Fresh keys to pre-sign for the relay PUT phases (every relay gets the same packets). */
-  readonly relayPackets: number;
-}
-
-export type Phase =
-  | { kind: 'ingest-closed'; seconds: number; concurrency: number }
-  | { kind: 'ingest-open'; seconds: number; packetsPerSecond: number }
-  | { kind: 'relay-put'; seconds: number; concurrency: number; base: string }
-  | { kind: 'relay-get'; seconds: number; concurrency: number; base: string };
-
-export interface PhaseResult {
-  readonly requests: number;
-  readonly perSecond: number;
-  readonly packetsPerSecond?: number;
-  readonly statuses: Record<string, number>;
-  readonly latencyMs: { p50: number; p99: number; max: number };
-  readonly stored?: number;
-}

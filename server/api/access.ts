@@ -43,3 +43,14 @@ export async function familyOf(
   if (!rows[0]) throw new ServiceError('NOT_FOUND', 'not found');
   return rows[0].family_id;
 }
+
+/** The caller's role in the family a domain or migration belongs to (see requireRole). */
+export async function requireRoleFor(
+  pool: pg.Pool,
+  table: 'domain_records' | 'domain_migrations',
+  id: string,
+  userId: string,
+  allowed: readonly Role[],
+): Promise<Role> {
+  return requireRole(pool, await familyOf(pool, table, id), userId, allowed);
+}

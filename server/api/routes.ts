@@ -11,7 +11,7 @@ import type { MigrationStatus } from '../db/schema';
 import { migrationStatuses } from '../db/schema';
 import { PubkySovereigntyService, publicKeyOf } from '../services/pubky-sovereignty-service';
 import { ServiceError } from '../services/service-error';
-import { familyOf, ForbiddenError, requireRole } from './access';
+import { ForbiddenError, requireRole, requireRoleFor } from './access';
 import { canMove } from './migration-states';
 import { syncPackets } from './sync';
 import { guardianRoutes } from './guardian-routes';
@@ -207,12 +207,10 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   app.get<{ Params: { domainId: string } }>('/domains/:domainId/score', async (request) => {
     const me = await caller(request);
-    await requireRole(
-      pool,
-      await familyOf(pool, 'domain_records', request.params.domainId),
-      me.userId,
-      ['owner', 'member'],
-    );
+    await requireRoleFor(pool, 'domain_records', request.params.domainId, me.userId, [
+      'owner',
+      'member',
+    ]);
     const score = await sovereignty.calculateSovereigntyScore(request.params.domainId);
     const history = await sovereignty.scoreHistory(request.params.domainId);
     return { ...score, history };
@@ -222,12 +220,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     '/domains/:domainId/migrations',
     async (request, reply) => {
       const me = await caller(request);
-      await requireRole(
-        pool,
-        await familyOf(pool, 'domain_records', request.params.domainId),
-        me.userId,
-        ['owner'],
-      );
+      await requireRoleFor(pool, 'domain_records', request.params.domainId, me.userId, ['owner']);
       const body = parseBody(bodies.migration, request.body);
       const migration = await sovereignty.createDomainMigration({
         domainRecordId: request.params.domainId,
@@ -239,12 +232,9 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   app.patch<{ Params: { migrationId: string } }>('/migrations/:migrationId', async (request) => {
     const me = await caller(request);
-    await requireRole(
-      pool,
-      await familyOf(pool, 'domain_migrations', request.params.migrationId),
-      me.userId,
-      ['owner'],
-    );
+    await requireRoleFor(pool, 'domain_migrations', request.params.migrationId, me.userId, [
+      'owner',
+    ]);
     const body = parseBody(bodies.migrationStatus, request.body);
     return inTransaction(pool, async (client) => {
       const { rows } = await client.query<{ status: MigrationStatus }>(
@@ -265,12 +255,10 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   app.get<{ Params: { domainId: string } }>('/domains/:domainId/records', async (request) => {
     const me = await caller(request);
-    await requireRole(
-      pool,
-      await familyOf(pool, 'domain_records', request.params.domainId),
-      me.userId,
-      ['owner', 'member'],
-    );
+    await requireRoleFor(pool, 'domain_records', request.params.domainId, me.userId, [
+      'owner',
+      'member',
+    ]);
     const { rows } = await pool.query(
       `SELECT pd.public_key AS "publicKey", pr.packet_timestamp::text AS "packetTimestamp",
               coalesce(pr.records, '[]') AS records, pr.stored_at AS "storedAt",

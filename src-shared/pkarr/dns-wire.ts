@@ -3,7 +3,7 @@
 // and because this codec sits next to every signature check and must cost next to nothing.
 import { fail } from './errors';
 import { fromUtf8Fast, utf8Fast } from './bytes';
-import { ipv6Bytes, ipv6Text, RR_TYPE, type DnsRecord, type SvcParam } from './records';
+import { ipv6BytesShared, ipv6Text, RR_TYPE, type DnsRecord, type SvcParam } from './records';
 
 const CLASS_IN = 1;
 const FLAGS_RESPONSE = 0x8000;
@@ -147,11 +147,22 @@ function ipv4Text(bytes: Uint8Array): string {
 
 function writeRdata(w: Writer, record: DnsRecord): void {
   switch (record.type) {
-    case 'A':
-      for (const octet of record.address.split('.')) w.u8(Number(octet));
+    case 'A': {
+      // Validated dotted quad: read the octets off the char codes (split() allocates five).
+      const text = record.address;
+      let octet = 0;
+      for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code === 0x2e) {
+          w.u8(octet);
+          octet = 0;
+        } else octet = octet * 10 + (code - 0x30);
+      }
+      w.u8(octet);
       return;
+    }
     case 'AAAA':
-      w.raw(ipv6Bytes(record.address));
+      w.raw(ipv6BytesShared(record.address));
       return;
     case 'CNAME':
     case 'NS':

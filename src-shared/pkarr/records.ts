@@ -142,6 +142,18 @@ const hexDigit = (code: number): number =>
         : -1;
 
 /** Parses an IPv6 address (with :: and an optional dotted IPv4 tail) to 16 bytes. */
+/**
+ * The last address parsed and its bytes: signing validates an AAAA record and then encodes it,
+ * which would parse the same text twice. Callers only read (and copy) what this returns.
+ */
+let lastIpv6: { text: string; bytes: Uint8Array } | undefined;
+
+/** ipv6Bytes for read-only use, remembering the last address (see lastIpv6). */
+export function ipv6BytesShared(address: string): Uint8Array {
+  if (lastIpv6?.text !== address) lastIpv6 = { text: address, bytes: ipv6Bytes(address) };
+  return lastIpv6.bytes;
+}
+
 export function ipv6Bytes(address: string): Uint8Array {
   const bad = (): never => fail('INVALID_RECORD', `"${address}" is not an IPv6 address`);
   let text = address;
@@ -239,7 +251,7 @@ export function validateRecord(record: DnsRecord, origin: string): DnsRecord {
         ? record
         : { name, ttl: record.ttl, type, address: record.address };
     case 'AAAA': {
-      const address = ipv6Text(ipv6Bytes(record.address));
+      const address = ipv6Text(ipv6BytesShared(record.address));
       return name === record.name && address === record.address
         ? record
         : { name, ttl: record.ttl, type, address };

@@ -58,12 +58,42 @@ function checkTimestamp(timestamp: number): void {
 
 /** The bytes the signature covers (BEP44 `seq` and `v`, bencoded without the outer dict). */
 export function signableBytes(timestamp: number, dns: Uint8Array): Uint8Array {
+  return writeSignable(new Uint8Array(SIGNABLE_PREFIX_MAX + dns.length), timestamp, dns).slice();
+}
+
+/** `3:seqi` + 16 digits (2^53) + `e1:v` + 4 digits + `:` fits in 32 bytes. */
+const SIGNABLE_PREFIX_MAX = 32;
+/**
+ * Signing and verifying are synchronous, so one scratch buffer holds every signable message: no
+ * allocation per packet. A signer or verifier must not keep the message past its call.
+ */
+const signableScratch = new Uint8Array(SIGNABLE_PREFIX_MAX + MAX_RELAY_PAYLOAD);
+
+const ASCII = (text: string) => Array.from(text, (c) => c.charCodeAt(0));
+const SEQ_OPEN = ASCII('3:seqi');
+const SEQ_CLOSE_V = ASCII('e1:v');
+
+function writeDigits(into: Uint8Array, at: number, value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  let rest = value;
+  for (let i = digits - 1; i >= 0; i--) {
+    into[at + i] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return at + digits;
+}
+
+/** Writes the bencode fragment the signature covers into `into`; returns a view of it. */
+function writeSignable(into: Uint8Array, timestamp: number, dns: Uint8Array): Uint8Array {
   checkTimestamp(timestamp);
-  const prefix = `3:seqi${timestamp}e1:v${dns.length}:`; // ASCII only
-  const out = new Uint8Array(prefix.length + dns.length);
-  for (let i = 0; i < prefix.length; i++) out[i] = prefix.charCodeAt(i);
-  out.set(dns, prefix.length);
-  return out;
+  into.set(SEQ_OPEN, 0);
+  let at = writeDigits(into, SEQ_OPEN.length, timestamp);
+  into.set(SEQ_CLOSE_V, at);
+  at = writeDigits(into, at + SEQ_CLOSE_V.length, dns.length);
+  into[at++] = 0x3a; // ':'
+  into.set(dns, at);
+  return into.subarray(0, at + dns.length);
 }
 
 function checkPublicKey(publicKey: Uint8Array): void {
@@ -99,7 +129,7 @@ export function signPacket(
   }
   const timestamp = options.timestamp ?? nowMicros();
   checkTimestamp(timestamp);
-  payload.set(signer.sign(signableBytes(timestamp, dns)), 0);
+  payload.set(signer.sign(writeSignable(signableScratch, timestamp, dns)), 0);
   writeTimestamp(payload, timestamp);
   return {
     publicKey: signer.publicKey,
@@ -152,7 +182,11 @@ export function verifyPacket(
     (options.now ?? nowMicros()) + (options.maxFutureMicros ?? DEFAULT_MAX_FUTURE_MICROS);
   if (parts.timestamp > limit) fail('TIMESTAMP_IN_FUTURE', 'timestamp is too far in the future');
   if (
-    !verifier.verify(parts.publicKey, signableBytes(parts.timestamp, parts.dns), parts.signature)
+    !verifier.verify(
+      parts.publicKey,
+      writeSignable(signableScratch, parts.timestamp, parts.dns),
+      parts.signature,
+    )
   ) {
     fail('INVALID_SIGNATURE', 'signature does not match the packet and key');
   }

@@ -35,6 +35,25 @@ interface StoredPacket {
   min_ttl: number;
 }
 
+/**
+ * At most this many DHT lookups run at once: a GET for an unknown key costs the relay a DHT
+ * lookup (seconds), so a flood of random keys must not pile up lookups. Past the cap a GET for
+ * a key the relay does not hold is a plain 404; the same key asked twice shares one lookup.
+ */
+export const MAX_DHT_LOOKUPS = 32;
+
+function boundedLookups() {
+  const inFlight = new Map<string, Promise<StoredPacket | undefined>>();
+  return (pool: pg.Pool, dht: DhtClient, key: string): Promise<StoredPacket | undefined> => {
+    const running = inFlight.get(key);
+    if (running) return running;
+    if (inFlight.size >= MAX_DHT_LOOKUPS) return Promise.resolve(undefined);
+    const lookup = resolveFromDht(pool, dht, key).finally(() => inFlight.delete(key));
+    inFlight.set(key, lookup);
+    return lookup;
+  };
+}
+
 /** The bridge's read side: the DHT's newest packet for the key, stored so the next GET is local. */
 async function resolveFromDht(
   pool: pg.Pool,
@@ -80,6 +99,7 @@ const minTtl = (packet: SignedPacket): number =>
 
 export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): Promise<void> {
   const limiter = new RateLimiter(options.putsPerMinute);
+  const lookUp = boundedLookups();
 
   // Relay bodies are raw bytes, whatever Content-Type the client sends (or none).
   app.removeAllContentTypeParsers();
@@ -105,7 +125,7 @@ export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): P
       'SELECT payload, packet_timestamp, min_ttl FROM relay_packets WHERE public_key = $1',
       [key],
     );
-    const row = rows[0] ?? (options.dht && (await resolveFromDht(options.pool, options.dht, key)));
+    const row = rows[0] ?? (options.dht && (await lookUp(options.pool, options.dht, key)));
     if (!row) return plain(reply, 404, 'Not found');
     const modifiedSeconds = Math.floor(Number(row.packet_timestamp) / 1_000_000);
     const maxAge = Math.min(MAX_MAX_AGE, Math.max(MIN_MAX_AGE, row.min_ttl));

@@ -21,6 +21,7 @@ import { RelayClient } from '../../src-shared/publish/relay-client';
 import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { createMainlineNode } from '../../server/upstream/mainline-node';
 import { buildApp } from '../../server/http/app';
+import { MAX_DHT_LOOKUPS } from '../../server/relay/pkarr-relay';
 import { migrate } from '../../server/db/migrate';
 import { setUpstreamTargets, UpstreamForwarder } from '../../server/upstream/upstream-forwarder';
 import { freshDatabase } from '../support/database';
@@ -263,6 +264,22 @@ describe('the relay bridged to the DHT', () => {
     const unknown = seedSigner(randomSeed());
     expect(await relayClient.get(`${base}/relay`, unknown.publicKey)).toEqual({
       kind: 'not_found',
+    });
+  });
+
+  it('a flood of GETs for unknown keys is answered 404 (lookups bounded) and the relay stays up', async () => {
+    const keys = Array.from({ length: 3 * MAX_DHT_LOOKUPS }, () =>
+      z32Encode(seedSigner(randomSeed()).publicKey),
+    );
+    const answers = await Promise.all(
+      [...keys, ...keys].map((key) => fetch(`${base}/relay/${key}`).then((r) => r.status)),
+    );
+    expect(new Set(answers)).toEqual(new Set([404]));
+    const known = seedSigner(randomSeed());
+    const packet = packetOf(known, 'still serving');
+    expect(await relayClient.put(`${base}/relay`, packet)).toMatchObject({ kind: 'published' });
+    expect(await relayClient.get(`${base}/relay`, known.publicKey)).toMatchObject({
+      kind: 'found',
     });
   });
 });

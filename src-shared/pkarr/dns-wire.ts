@@ -229,8 +229,40 @@ export function encodeDnsPacket(
 class Reader {
   readonly view: DataView;
   offset = 0;
-  constructor(readonly bytes: Uint8Array) {
+  constructor(
+    readonly bytes: Uint8Array,
+    /** The zone's origin: every owner name ends in it, so its label is matched, not decoded. */
+    private readonly origin = '',
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** The label at `start` (`size` bytes), lower-cased; the origin's label comes back as is. */
+  private label(start: number, size: number): string {
+    const bytes = this.bytes;
+    if (size === this.origin.length) {
+      let same = true;
+      for (let i = 0; i < size; i++) {
+        // z-base-32 is lower-case ASCII: OR-ing 0x20 folds an upper-case letter onto it.
+        const code = bytes[start + i] as number;
+        if ((code | 0x20) !== this.origin.charCodeAt(i) || code < 0x30) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.origin;
+    }
+    let upper = false;
+    for (let i = start; i < start + size; i++) {
+      const code = bytes[i] as number;
+      if (code > 0x7f) return fromUtf8Fast(bytes, start, start + size).toLowerCase();
+      if (code >= 0x41 && code <= 0x5a) upper = true;
+    }
+    const text = String.fromCharCode.apply(
+      null,
+      bytes.subarray(start, start + size) as unknown as number[],
+    );
+    return upper ? text.toLowerCase() : text;
   }
   need(n: number): void {
     if (this.offset + n > this.bytes.length) fail('MALFORMED_DNS', 'DNS packet is truncated');
@@ -294,7 +326,7 @@ class Reader {
         fail('MALFORMED_DNS', 'label runs past the packet');
       length += size + 1;
       if (length > 255) fail('MALFORMED_DNS', 'name longer than 255 bytes');
-      labels.push(fromUtf8Fast(this.bytes, position + 1, position + 1 + size).toLowerCase());
+      labels.push(this.label(position + 1, size));
       starts.push(position);
       position += 1 + size;
     }
@@ -336,7 +368,7 @@ function readSvcParams(r: Reader, end: number): SvcParam[] {
 }
 
 export function decodeDnsPacket(bytes: Uint8Array, origin: string): DecodedDnsPacket {
-  const r = new Reader(bytes);
+  const r = new Reader(bytes, origin);
   r.u16(); // id
   const flags = r.u16();
   if ((flags & 0x8000) === 0) fail('MALFORMED_DNS', 'not a DNS response');

@@ -209,27 +209,33 @@ export function ipv6Bytes(address: string): Uint8Array {
 
 /** RFC 5952 text of 16 bytes. */
 export function ipv6Text(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2)
-    groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+  // RFC 5952: the longest run (of two or more) of zero groups becomes "::", the first if tied.
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
+    if (bytes[2 * i] !== 0 || bytes[2 * i + 1] !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && groups[j] === 0) j++;
+    while (j < 8 && bytes[2 * j] === 0 && bytes[2 * j + 1] === 0) j++;
     if (j - i > bestLength) {
       bestStart = i;
       bestLength = j - i;
     }
     i = j;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (text !== '' && !text.endsWith(':')) text += ':';
+    text += (((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number)).toString(16);
+  }
+  return text;
 }
 
 /**

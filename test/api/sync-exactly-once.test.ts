@@ -150,6 +150,51 @@ describe('packet sync', () => {
     ]);
   });
 
+  it('stores the decoded records, SVCB/HTTPS parameter bytes as hex', async () => {
+    const signer = await domain();
+    const records = [
+      { type: 'A' as const, name: '@', ttl: 60, address: '192.0.2.7' },
+      {
+        type: 'HTTPS' as const,
+        name: '_pubky',
+        ttl: 3600,
+        priority: 1,
+        target: '.',
+        params: [{ key: 1, value: new Uint8Array([2, 104, 50]) }],
+      },
+    ];
+    const response = await call(base, 'POST', '/sync/packets', {
+      token: owner.accessToken,
+      body: {
+        packets: [
+          {
+            clientId: randomUUID(),
+            publicKey: z32Encode(signer.publicKey),
+            payload: Buffer.from(encodeRelayPayload(signPacket(signer, records))).toString(
+              'base64',
+            ),
+          },
+        ],
+      },
+    });
+    expect(response.body).toMatchObject({ results: [{ status: 'stored' }] });
+    const { rows } = await db.pool.query(
+      'SELECT pr.records FROM pkarr_records pr JOIN pubky_domains pd ON pd.id = pr.pubky_domain_id WHERE pd.public_key = $1',
+      [z32Encode(signer.publicKey)],
+    );
+    expect(rows[0].records).toEqual([
+      { type: 'A', name: '@', ttl: 60, address: '192.0.2.7' },
+      {
+        type: 'HTTPS',
+        name: '_pubky',
+        ttl: 3600,
+        priority: 1,
+        target: '.',
+        params: [{ key: 1, value: '026832' }],
+      },
+    ]);
+  });
+
   it('invalid packets are reported per item and change nothing', async () => {
     const signer = await domain();
     const payload = encodeRelayPayload(

@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import {
   decodeRelayPayload,
+  minRecordTtl,
   parsePublicKey,
   PkarrError,
   z32Encode,
@@ -54,9 +55,6 @@ function verify(
     return { index, reason: error instanceof PkarrError ? error.code : 'INVALID' };
   }
 }
-
-const minTtl = (packet: SignedPacket): number =>
-  packet.records.length ? Math.min(...packet.records.map((r) => r.ttl)) : 300;
 
 /** SVCB parameter bytes as hex in the stored JSON. */
 const recordReplacer = (_key: string, value: unknown) =>
@@ -174,7 +172,7 @@ export async function syncPackets(
          ON CONFLICT (public_key) DO UPDATE SET payload = excluded.payload,
            packet_timestamp = excluded.packet_timestamp, min_ttl = excluded.min_ttl, stored_at = now()
          WHERE relay_packets.packet_timestamp <= excluded.packet_timestamp`,
-        [stored.map((v) => v.key), payloads, timestamps, stored.map((v) => minTtl(v.packet))],
+        [stored.map((v) => v.key), payloads, timestamps, stored.map((v) => minRecordTtl(v.packet))],
       );
       // Last before COMMIT: its feed trigger takes the feed's commit-order lock (migration 0005),
       // which every writer of events waits for, so it is held for as short a time as possible.

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import {
   decodeRelayPayload,
   encodeRelayPayload,
+  minRecordTtl,
   MAX_RELAY_PAYLOAD,
   parsePublicKey,
   PkarrError,
@@ -94,8 +95,7 @@ function keyOf(request: FastifyRequest<{ Params: { key: string } }>): string | u
   }
 }
 
-const minTtl = (packet: SignedPacket): number =>
-  packet.records.length ? Math.min(...packet.records.map((r) => r.ttl)) : MIN_MAX_AGE;
+const minTtl = (packet: SignedPacket): number => minRecordTtl(packet, MIN_MAX_AGE);
 
 export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): Promise<void> {
   const limiter = new RateLimiter(options.putsPerMinute);

@@ -6,6 +6,8 @@ import type pg from 'pg';
 import {
   compareFreshness,
   decodeRelayPayload,
+  encodeRelayPayload,
+  minRecordTtl,
   parsePublicKey,
   type SignedPacket,
 } from '../../src-shared/pkarr';
@@ -40,7 +42,9 @@ interface ClaimedRow {
 }
 
 type Outcome =
-  | { readonly state: 'confirmed' | 'superseded' | 'rejected'; readonly detail?: string }
+  | { readonly state: 'confirmed' | 'rejected'; readonly detail?: string }
+  /** The target holds a newer packet (another of the family's devices published it). */
+  | { readonly state: 'superseded'; readonly detail: string; readonly newer?: SignedPacket }
   | { readonly state: 'retry'; readonly detail: string; readonly afterMs?: number };
 
 const MAX_BACKOFF_MS = 60 * 60_000;
@@ -187,7 +191,9 @@ export class UpstreamForwarder {
     if (!held) return failed;
     const order = compareFreshness(held, packet);
     if (order === 0) return { state: 'confirmed' };
-    return order > 0 ? { state: 'superseded', detail: 'the target holds a newer packet' } : failed;
+    return order > 0
+      ? { state: 'superseded', detail: 'the target holds a newer packet', newer: held }
+      : failed;
   }
 
   private async record(row: ClaimedRow, outcome: Outcome): Promise<void> {
@@ -215,6 +221,23 @@ export class UpstreamForwarder {
            WHERE public_key = $1 AND target = $2 AND packet_timestamp = $3 AND state = 'pending'`,
         [...key, outcome.state, outcome.detail ?? null],
       );
+      if (rowCount && outcome.state === 'superseded' && outcome.newer) {
+        // Adopt it: a verified, newer packet for this key becomes the relay's copy, and the
+        // trigger on relay_packets sends it on to every target (this one confirms it next pass).
+        const newer = outcome.newer;
+        await client.query(
+          `INSERT INTO relay_packets (public_key, payload, packet_timestamp, min_ttl) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (public_key) DO UPDATE SET payload = excluded.payload,
+             packet_timestamp = excluded.packet_timestamp, min_ttl = excluded.min_ttl, stored_at = now()
+           WHERE relay_packets.packet_timestamp < excluded.packet_timestamp`,
+          [
+            row.public_key,
+            Buffer.from(encodeRelayPayload(newer)),
+            newer.timestamp,
+            minRecordTtl(newer),
+          ],
+        );
+      }
       if (rowCount && outcome.state === 'confirmed') {
         // Evidence for the score: this domain's packet is out on that target.
         await client.query(
@@ -234,7 +257,11 @@ function fromRelay(outcome: PutOutcome): Outcome {
     case 'published':
       return { state: 'confirmed' };
     case 'stale':
-      return { state: 'superseded', detail: 'the relay holds a newer packet' };
+      return {
+        state: 'superseded',
+        detail: 'the relay holds a newer packet',
+        ...(outcome.newer ? { newer: outcome.newer } : {}),
+      };
     case 'rejected':
       return { state: 'rejected', detail: outcome.detail };
     case 'retry':

@@ -278,3 +278,13 @@ export function measureRecords(
   ).length;
   return { bytes, limit: MAX_DNS_PACKET, fits: bytes <= MAX_DNS_PACKET };
 }
+
+/**
+ * The smallest TTL among the packet's records (what relays base Cache-Control on), or
+ * `fallback` for a packet without records.
+ */
+export const minRecordTtl = (packet: SignedPacket, fallback = 300): number =>
+  packet.records.reduce(
+    (min, record) => Math.min(min, record.ttl),
+    packet.records.length ? Infinity : fallback,
+  );

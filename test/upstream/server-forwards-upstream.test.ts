@@ -192,6 +192,30 @@ describe('forwarding upstream', () => {
     flaky.mode = 'error500';
   });
 
+  it('a newer packet an upstream relay holds is adopted and sent on to every target', async () => {
+    const signer = await newDomain();
+    const key = z32Encode(signer.publicKey);
+    flaky.mode = 'ok';
+    try {
+      const now = Date.now() * 1000;
+      const mine = packetOf(signer, 'synced here', now - 2_000_000);
+      const elsewhere = packetOf(signer, 'published by another device', now - 1_000_000);
+      expect(await relayClient.put(flaky.url, elsewhere)).toMatchObject({ kind: 'published' });
+      await sync(mine);
+      await drain();
+      await drain();
+      const ours = await relayClient.get(`${base}/relay`, signer.publicKey);
+      expect(ours).toMatchObject({ kind: 'found', packet: { timestamp: elsewhere.timestamp } });
+      const atPkarr = await relayClient.get(pkarrRelay.address, signer.publicKey);
+      expect(atPkarr).toMatchObject({ kind: 'found', packet: { timestamp: elsewhere.timestamp } });
+      expect((await peers[1]!.get(signer.publicKey))?.timestamp).toBe(elsewhere.timestamp);
+      const rows = await forwards(key);
+      expect(rows.map((r) => r.state)).toEqual(['confirmed', 'confirmed', 'confirmed']);
+    } finally {
+      flaky.mode = 'error500';
+    }
+  });
+
   it('two forwarders on one database publish each packet to each target once', async () => {
     const counting = await FaultRelay.start('ok');
     await setUpstreamTargets(db.pool, [counting.url], false);

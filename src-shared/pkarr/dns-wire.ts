@@ -227,15 +227,12 @@ export function encodeDnsPacket(
 }
 
 class Reader {
-  readonly view: DataView;
   offset = 0;
   constructor(
     readonly bytes: Uint8Array,
     /** The zone's origin: every owner name ends in it, so its label is matched, not decoded. */
     private readonly origin = '',
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  ) {}
 
   /** The label at `start` (`size` bytes), lower-cased; the origin's label comes back as is. */
   private label(start: number, size: number): string {
@@ -273,13 +270,18 @@ class Reader {
   }
   u16(): number {
     this.need(2);
-    const value = this.view.getUint16(this.offset);
+    const value =
+      ((this.bytes[this.offset] as number) << 8) | (this.bytes[this.offset + 1] as number);
     this.offset += 2;
     return value;
   }
   u32(): number {
     this.need(4);
-    const value = this.view.getUint32(this.offset);
+    const b = this.bytes;
+    const at = this.offset;
+    const value =
+      (b[at] as number) * 0x1000000 +
+      (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number));
     this.offset += 4;
     return value;
   }

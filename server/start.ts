@@ -90,12 +90,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     );
   }, 60 * 60_000);
   housekeepingTimer.unref();
-  const republishTimer = setInterval(() => {
-    forwarder
-      .markRepublishDue()
-      .catch((error: Error) => log.warn({ message: error.message }, 'republish pass failed'));
-  }, 10 * 60_000);
-  republishTimer.unref();
 
   const auth = new AuthService(pool);
   const feed = await startFeed({
@@ -120,7 +114,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const close = () =>
     (closing ??= (async () => {
       clearInterval(staleTimer);
-      clearInterval(republishTimer);
       clearInterval(housekeepingTimer);
       await app.close();
       await forwarder.stop();

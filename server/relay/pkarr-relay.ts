@@ -68,11 +68,13 @@ async function resolveFromDht(
     packet_timestamp: String(packet.timestamp),
     min_ttl: minTtl(packet),
   };
-  await pool.query(
-    `INSERT INTO relay_packets (public_key, payload, packet_timestamp, min_ttl) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (public_key) DO NOTHING`,
-    [key, stored.payload, packet.timestamp, stored.min_ttl],
-  );
+  // Kept through the same decision a PUT takes: a packet stored meanwhile that is newer wins.
+  await pool.query('SELECT relay_put($1, $2, $3, $4, NULL)', [
+    key,
+    stored.payload,
+    packet.timestamp,
+    stored.min_ttl,
+  ]);
   return stored;
 }
 

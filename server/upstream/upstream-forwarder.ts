@@ -75,6 +75,7 @@ export async function setUpstreamTargets(
 
 export class UpstreamForwarder {
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private republishTimer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
 
@@ -93,11 +94,19 @@ export class UpstreamForwarder {
       }
     };
     this.timer = setTimeout(tick, 0);
+    // Republishing is part of forwarding: the DHT forgets within hours.
+    this.republishTimer = setInterval(() => {
+      this.markRepublishDue().catch((error: Error) =>
+        this.options.log?.({ message: error.message }, 'republish pass failed'),
+      );
+    }, 10 * 60_000);
+    this.republishTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.republishTimer) clearInterval(this.republishTimer);
     await this.running?.catch(() => undefined);
   }
 
@@ -225,18 +234,13 @@ export class UpstreamForwarder {
         // Adopt it: a verified, newer packet for this key becomes the relay's copy, and the
         // trigger on relay_packets sends it on to every target (this one confirms it next pass).
         const newer = outcome.newer;
-        await client.query(
-          `INSERT INTO relay_packets (public_key, payload, packet_timestamp, min_ttl) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (public_key) DO UPDATE SET payload = excluded.payload,
-             packet_timestamp = excluded.packet_timestamp, min_ttl = excluded.min_ttl, stored_at = now()
-           WHERE relay_packets.packet_timestamp < excluded.packet_timestamp`,
-          [
-            row.public_key,
-            Buffer.from(encodeRelayPayload(newer)),
-            newer.timestamp,
-            minRecordTtl(newer),
-          ],
-        );
+        // relay_put (0008) applies the relay's own freshness order and per-key lock.
+        await client.query('SELECT relay_put($1, $2, $3, $4, NULL)', [
+          row.public_key,
+          Buffer.from(encodeRelayPayload(newer)),
+          newer.timestamp,
+          minRecordTtl(newer),
+        ]);
       }
       if (rowCount && outcome.state === 'confirmed') {
         // Evidence for the score: this domain's packet is out on that target.

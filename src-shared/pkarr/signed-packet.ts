@@ -58,7 +58,7 @@ function checkTimestamp(timestamp: number): void {
 
 /** The bytes the signature covers (BEP44 `seq` and `v`, bencoded without the outer dict). */
 export function signableBytes(timestamp: number, dns: Uint8Array): Uint8Array {
-  return writeSignable(new Uint8Array(SIGNABLE_PREFIX_MAX + dns.length), timestamp, dns).slice();
+  return writeSignable(new Uint8Array(SIGNABLE_PREFIX_MAX + dns.length), timestamp, dns);
 }
 
 /** `3:seqi` + 16 digits (2^53) + `e1:v` + 4 digits + `:` fits in 32 bytes. */

@@ -1,12 +1,14 @@
 // Throughput of synchronous operations, measured interleaved: every round times each operation
 // for a short slice, in turn, so the noise of a shared VM (CPU steal comes and goes) falls on all
-// of them alike and their ratios stay meaningful. Reports the median round.
+// of them alike and their ratios stay meaningful. Every other round runs them in reverse order,
+// so the garbage one operation leaves for the collector does not always land on the same
+// neighbour. Reports the median round.
 export interface Rate {
   readonly opsPerSecond: number;
   readonly rounds: readonly number[];
 }
 
-const ROUNDS = 15;
+const ROUNDS = 40;
 
 function timeSlice(op: () => unknown, ms: number): number {
   let count = 0;
@@ -28,7 +30,8 @@ export async function compareRates(
   const rounds: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   const slice = (seconds * 1000) / ROUNDS;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of names) rounds[name]!.push(Math.round(timeSlice(ops[name]!, slice)));
+    const order = round % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) rounds[name]!.push(Math.round(timeSlice(ops[name]!, slice)));
     await new Promise((resolve) => setImmediate(resolve));
   }
   return Object.fromEntries(

@@ -73,15 +73,32 @@ const ASCII = (text: string) => Array.from(text, (c) => c.charCodeAt(0));
 const SEQ_OPEN = ASCII('3:seqi');
 const SEQ_CLOSE_V = ASCII('e1:v');
 
-function writeDigits(into: Uint8Array, at: number, value: number): number {
+/** Decimal digits of a non-negative integer below 2^31, in integer arithmetic. */
+function writeSmallDigits(into: Uint8Array, at: number, value: number): number {
   let digits = 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  for (let bound = 10; value >= bound && digits < 10; bound *= 10) digits++;
   let rest = value;
   for (let i = digits - 1; i >= 0; i--) {
     into[at + i] = 0x30 + (rest % 10);
-    rest = Math.floor(rest / 10);
+    rest = (rest / 10) | 0;
   }
   return at + digits;
+}
+
+/**
+ * Decimal digits of a safe integer (timestamps reach 16 digits): split at 10^8 so both halves
+ * stay in int32 arithmetic, which is several times cheaper than dividing doubles digit by digit.
+ */
+function writeDigits(into: Uint8Array, at: number, value: number): number {
+  if (value < 1e8) return writeSmallDigits(into, at, value);
+  const high = Math.floor(value / 1e8);
+  let low = value - high * 1e8;
+  const end = writeSmallDigits(into, at, high) + 8;
+  for (let i = end - 1; i >= end - 8; i--) {
+    into[i] = 0x30 + (low % 10);
+    low = (low / 10) | 0;
+  }
+  return end;
 }
 
 /** Writes the bencode fragment the signature covers into `into`; returns a view of it. */
@@ -146,9 +163,13 @@ function writeTimestamp(payload: Uint8Array, timestamp: number): void {
   writeUint32(payload, SIGNATURE_LENGTH + 4, timestamp % 0x100000000);
 }
 
-/** What a relay PUT carries: sig ‖ timestamp ‖ dns (a new array the caller may change). */
+/**
+ * What a relay PUT carries: sig ‖ timestamp ‖ dns. A packet this module signed already holds
+ * those bytes and gets them back as they are (no copy: signing is on every publish's path), so
+ * treat the result as read-only and copy it before changing it.
+ */
 export function encodeRelayPayload(packet: SignedPacket): Uint8Array {
-  if (packet.payload) return packet.payload.slice();
+  if (packet.payload) return packet.payload;
   const out = new Uint8Array(MIN_RELAY_PAYLOAD + packet.dns.length);
   out.set(packet.signature, 0);
   writeTimestamp(out, packet.timestamp);
@@ -169,7 +190,14 @@ export interface VerifyOptions {
 /** Checks a signature over (timestamp, dns) and decodes the records. */
 export function verifyPacket(
   verifier: Ed25519Verifier,
-  parts: { publicKey: Uint8Array; signature: Uint8Array; timestamp: number; dns: Uint8Array },
+  parts: {
+    publicKey: Uint8Array;
+    signature: Uint8Array;
+    timestamp: number;
+    dns: Uint8Array;
+    /** sig ‖ timestamp ‖ dns when the parts are views of it: kept, so re-sending copies nothing. */
+    payload?: Uint8Array;
+  },
   options: VerifyOptions = {},
 ): SignedPacket {
   checkPublicKey(parts.publicKey);
@@ -197,6 +225,7 @@ export function verifyPacket(
     timestamp: parts.timestamp,
     dns: parts.dns,
     records,
+    payload: parts.payload,
   };
 }
 
@@ -222,13 +251,17 @@ export function decodeRelayPayload(
   const high = readUint32(payload, SIGNATURE_LENGTH);
   // Above 2^53 µs (year 2255) a timestamp is no longer a safe JS integer.
   if (high >= 0x200000) fail('INVALID_TIMESTAMP', 'timestamp out of range');
+  // No copy: the packet's signature and DNS bytes are views of `payload`, which every caller
+  // has just received and never changes (a copy is an off-heap allocation per verify and a
+  // measurable share of one).
   return verifyPacket(
     verifier,
     {
       publicKey,
-      signature: payload.slice(0, SIGNATURE_LENGTH),
+      signature: payload.subarray(0, SIGNATURE_LENGTH),
       timestamp: high * 0x100000000 + readUint32(payload, SIGNATURE_LENGTH + 4),
-      dns: payload.slice(MIN_RELAY_PAYLOAD),
+      dns: payload.subarray(MIN_RELAY_PAYLOAD),
+      payload,
     },
     options,
   );

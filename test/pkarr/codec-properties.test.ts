@@ -110,4 +110,23 @@ describe('codec properties', () => {
       { numRuns: 500 },
     );
   });
+
+  it('packets signed back to back never share bytes (many slabs of the encoder pool)', () => {
+    // Signed payloads are cut from shared slabs: thousands of them, kept alive together, must each
+    // still verify and hold their own records.
+    const packets = Array.from({ length: 3000 }, (_, i) =>
+      signPacket(signer, [{ type: 'TXT', name: `n${i}`, ttl: i, strings: ['x'.repeat(i % 200)] }]),
+    );
+    for (const [i, packet] of packets.entries()) {
+      const decoded = decodeRelayPayload(
+        nativeVerifier,
+        signer.publicKey,
+        encodeRelayPayload(packet),
+      );
+      expect(decoded.records).toEqual([
+        { type: 'TXT', name: `n${i}`, ttl: i, strings: ['x'.repeat(i % 200)] },
+      ]);
+    }
+    expect(new Set(packets.map((p) => p.payload!.buffer)).size).toBeGreaterThan(1);
+  });
 });

@@ -136,4 +136,60 @@ describe('sovereignty scores computed by triggers', () => {
     await confirm(db.pool, domain.pubkyDomainId, 'dht', NOW_US); // same evidence: no new entry
     expect(await history()).toEqual(before);
   });
+
+  it('a newer packet re-scores its domain only when it moves what the score reads', async () => {
+    const familyId = await family(db.pool);
+    const domain = await pubkyDomain(db.pool, familyId);
+    const scoredAt = async () =>
+      (
+        await db.pool.query<{ at: string }>(
+          'SELECT computed_at::text AS at FROM sovereignty_scores WHERE domain_record_id = $1',
+          [domain.domainRecordId],
+        )
+      ).rows[0]!.at;
+    await storePacket(db.pool, domain.pubkyDomainId, NOW_US);
+    const first = await scoredAt();
+    // Same records, newer timestamp, nothing confirmed: the evidence is as it was.
+    await storePacket(db.pool, domain.pubkyDomainId, NOW_US + 1);
+    expect(await scoredAt()).toBe(first);
+    // A confirmation of that packet counts; the next packet outdates it, and the score drops.
+    await confirm(db.pool, domain.pubkyDomainId, 'dht', NOW_US + 1);
+    expect((await scoreOf(db.pool, domain.domainRecordId)).factor('censorship_resistance')).toBe(
+      12,
+    );
+    await storePacket(db.pool, domain.pubkyDomainId, NOW_US + 2);
+    expect((await scoreOf(db.pool, domain.domainRecordId)).factor('censorship_resistance')).toBe(4);
+    // Moved back onto the confirmed timestamp (only SQL can do that), it is fresh again.
+    await db.pool.query(
+      'UPDATE pkarr_records SET packet_timestamp = $2 WHERE pubky_domain_id = $1',
+      [domain.pubkyDomainId, NOW_US + 1],
+    );
+    expect((await scoreOf(db.pool, domain.domainRecordId)).factor('censorship_resistance')).toBe(
+      12,
+    );
+    // New records with a private address re-score at once.
+    await storePacket(db.pool, domain.pubkyDomainId, NOW_US + 3, [
+      { type: 'A', name: 'nas', ttl: 60, address: '10.0.0.2' },
+    ]);
+    expect((await scoreOf(db.pool, domain.domainRecordId)).factor('privacy')).toBe(10);
+    // More evidence that scores the same (a third fresh relay) is kept, without a history entry.
+    for (const target of ['https://relay-a.example', 'https://relay-b.example']) {
+      await confirm(db.pool, domain.pubkyDomainId, target, NOW_US + 3);
+    }
+    const entries = async () =>
+      (
+        await db.pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM sovereignty_score_history WHERE domain_record_id = $1',
+          [domain.domainRecordId],
+        )
+      ).rows[0]!.n;
+    const before = await entries();
+    await confirm(db.pool, domain.pubkyDomainId, 'https://relay-c.example', NOW_US + 3);
+    expect(await entries()).toBe(before);
+    const stored = await db.pool.query<{ relays: number }>(
+      "SELECT (evidence ->> 'freshRelays')::int AS relays FROM sovereignty_scores WHERE domain_record_id = $1",
+      [domain.domainRecordId],
+    );
+    expect(stored.rows[0]!.relays).toBe(3);
+  });
 });

@@ -152,6 +152,12 @@ describe('sovereignty scores computed by triggers', () => {
     // Same records, newer timestamp, nothing confirmed: the evidence is as it was.
     await storePacket(db.pool, domain.pubkyDomainId, NOW_US + 1);
     expect(await scoredAt()).toBe(first);
+    // Other records, but as many private addresses (none): still nothing the score reads.
+    await storePacket(db.pool, domain.pubkyDomainId, NOW_US + 1, [
+      { type: 'A', name: 'www', ttl: 60, address: '198.51.100.7' },
+      { type: 'TXT', name: '@', ttl: 60, strings: ['hello'] },
+    ]);
+    expect(await scoredAt()).toBe(first);
     // A confirmation of that packet counts; the next packet outdates it, and the score drops.
     await confirm(db.pool, domain.pubkyDomainId, 'dht', NOW_US + 1);
     expect((await scoreOf(db.pool, domain.domainRecordId)).factor('censorship_resistance')).toBe(

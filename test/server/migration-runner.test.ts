@@ -82,4 +82,27 @@ describe('migration runner', () => {
     const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM schema_migrations');
     expect(rows[0].n).toBe((await readMigrations()).length);
   });
+
+  it('the z32_key rule (rewritten in 0013) passes exactly the 52-character z-base-32 keys', async () => {
+    const db = await freshDatabase();
+    await migrate(db.pool);
+    const cast = async (text: string) => {
+      try {
+        await db.pool.query('SELECT $1::z32_key', [text]);
+        return true;
+      } catch (error) {
+        expect((error as { code?: string }).code).toBe('23514');
+        return false;
+      }
+    };
+    const key = 'yb'.repeat(26);
+    expect(await cast(key)).toBe(true);
+    expect(await cast('o'.repeat(52))).toBe(true);
+    expect(await cast(key.slice(1))).toBe(false); // 51
+    expect(await cast(`${key}y`)).toBe(false); // 53
+    expect(await cast(`${key.slice(1)}l`)).toBe(false); // l is not in the alphabet
+    expect(await cast(key.toUpperCase())).toBe(false);
+    expect(await cast(`${key.slice(1)}\n`)).toBe(false); // 52 with a trailing newline
+    expect(await cast('')).toBe(false);
+  });
 });

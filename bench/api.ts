@@ -17,6 +17,8 @@ import { startEmbeddedPostgres } from '../server/db/embedded-postgres';
 import { migrate } from '../server/db/migrate';
 import { buildApp } from '../server/http/app';
 import { AuthService } from '../server/auth/auth-service';
+import { loadConfig } from '../server/config';
+import { SignatureWorkerPool } from '../server/crypto/signature-worker-pool';
 import type { LoadPlan, Phase, PhaseResult } from './api-load';
 import { benchSigner } from './bench-signer';
 
@@ -25,6 +27,7 @@ const FAMILIES = 100;
 const DOMAINS_PER_FAMILY = 20;
 const BATCH = Number(process.env['BENCH_API_BATCH'] ?? 100);
 const TARGET_PACKETS_PER_SECOND = 4000;
+const { verifyThreads } = loadConfig();
 
 /** FAMILIES families of DOMAINS_PER_FAMILY Pubky domains each, an owner each; returns seeds. */
 async function makeFamilies(pool: pg.Pool, secret: Uint8Array) {
@@ -106,7 +109,15 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       (await pool.query("SELECT secret FROM server_secrets WHERE name = 'jwt'")).rows[0].secret,
     );
     const families = await makeFamilies(pool, secret);
-    const app = buildApp({ pool, auth, logLevel: 'silent', relayPutsPerMinute: 0 });
+    // Signatures checked as the server checks them (VERIFY_THREADS, default as in server/config).
+    const signatures = verifyThreads > 0 ? new SignatureWorkerPool(verifyThreads) : undefined;
+    const app = buildApp({
+      pool,
+      auth,
+      logLevel: 'silent',
+      relayPutsPerMinute: 0,
+      ...(signatures && { signatures }),
+    });
     const api = await app.listen({ host: '127.0.0.1', port: 0 });
 
     const load = await startLoad({
@@ -147,6 +158,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
     const storedInDb = Number(rows[0]!.n);
     const reported = (ingestClosed.stored ?? 0) + (ingestOpen.stored ?? 0);
     await app.close();
+    await signatures?.close();
 
     const relayRatio = (a: PhaseResult, b: PhaseResult) =>
       Math.round((a.perSecond / Math.max(1, b.perSecond)) * 100) / 100;
@@ -158,6 +170,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
         batch: BATCH,
         seconds: SECONDS,
         records: 5,
+        verifyThreads,
       },
       ingest: {
         closedLoop: { concurrency: 4, ...ingestClosed },

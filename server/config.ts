@@ -1,5 +1,5 @@
 // Companion-server configuration, read once from the environment (documented in the README).
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FEED_PORT, DEFAULT_SERVER_PORT } from '../src-shared/app-info';
 import { MAINLINE_BOOTSTRAP } from '../src-shared/publish/dht-client';
@@ -21,6 +21,8 @@ export interface ServerConfig {
    */
   readonly dhtBootstrap: readonly string[] | undefined;
   readonly dhtPort: number;
+  /** Worker threads that check uploaded signatures (VERIFY_THREADS); 0 checks them inline. */
+  readonly verifyThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -93,5 +95,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     upstreamRelays: urlsFrom(env, 'UPSTREAM_RELAYS'),
     dhtBootstrap: dhtBootstrapFrom(env),
     dhtPort: intFrom(env, 'DHT_PORT', 0),
+    // The event loop keeps a core; at most two checking threads (on two cores one measured
+    // better than two: the second only competes with Postgres).
+    verifyThreads: intFrom(
+      env,
+      'VERIFY_THREADS',
+      Math.max(0, Math.min(2, availableParallelism() - 1)),
+      64,
+    ),
   };
 }

@@ -13,6 +13,7 @@ import { pruneSyncReceipts } from './api/sync';
 import { DhtClient } from '../src-shared/publish/dht-client';
 import { RelayClient } from '../src-shared/publish/relay-client';
 import { serverVerifier } from './crypto/native-verifier';
+import { SignatureWorkerPool } from './crypto/signature-worker-pool';
 import { createMainlineNode } from './upstream/mainline-node';
 import { setUpstreamTargets, UpstreamForwarder } from './upstream/upstream-forwarder';
 
@@ -101,9 +102,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   log.info({ port: feed.port }, 'live feed listening');
 
+  const signatures =
+    config.verifyThreads > 0 ? new SignatureWorkerPool(config.verifyThreads) : undefined;
   const app = buildApp({
     auth,
     pool,
+    ...(signatures && { signatures }),
     logLevel: config.logLevel,
     relayPutsPerMinute: config.relayPutsPerMinute,
     dht,
@@ -116,6 +120,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       clearInterval(staleTimer);
       clearInterval(housekeepingTimer);
       await app.close();
+      await signatures?.close();
       await forwarder.stop();
       await dht?.destroy();
       await feed.close();

@@ -14,6 +14,7 @@ import { ServiceError } from '../services/service-error';
 import { ForbiddenError, requireRole, requireRoleFor } from './access';
 import { canMove } from './migration-states';
 import { syncPackets } from './sync';
+import type { BatchVerifier } from '../crypto/batch-verifier';
 import { guardianRoutes } from './guardian-routes';
 import { base64Bytes, parseBody, uuid, z32 } from './validation';
 import { GuardianService } from '../services/guardian-service';
@@ -22,6 +23,8 @@ export interface ApiDeps {
   readonly pool: pg.Pool;
   readonly auth: AuthService;
   readonly onSync?: (status: string) => void;
+  /** Checks uploaded packets' signatures; inline when absent. */
+  readonly signatures?: BatchVerifier;
 }
 
 const bodies = {
@@ -279,7 +282,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.post('/sync/packets', async (request) => {
     const me = await caller(request);
     const { packets } = parseBody(bodies.sync, request.body);
-    const results = await syncPackets(pool, me.userId, packets);
+    const results = await syncPackets(pool, me.userId, packets, deps.signatures);
     for (const result of results) deps.onSync?.(result.status);
     return { results };
   });

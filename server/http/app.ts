@@ -7,6 +7,7 @@ import { apiRoutes, httpStatusOf } from '../api/routes';
 import { AuthService } from '../auth/auth-service';
 import { registerMetrics } from './metrics';
 import type { DhtClient } from '../../src-shared/publish/dht-client';
+import type { BatchVerifier } from '../crypto/batch-verifier';
 
 export const DEFAULT_RELAY_PUTS_PER_MINUTE = 120;
 
@@ -18,6 +19,8 @@ export interface AppDeps {
   readonly auth?: AuthService;
   /** The relay's bridge to the DHT, when the operator configured one. */
   readonly dht?: DhtClient | undefined;
+  /** Checks uploaded packets' signatures (a worker pool in the server); inline when absent. */
+  readonly signatures?: BatchVerifier;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -61,6 +64,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     pool: deps.pool,
     auth: deps.auth ?? new AuthService(deps.pool),
     onSync: (status) => metrics.syncOutcomes.inc({ status }),
+    ...(deps.signatures && { signatures: deps.signatures }),
   });
   void app.register(pkarrRelay, {
     prefix: '/relay',

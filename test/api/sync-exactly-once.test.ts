@@ -1,7 +1,7 @@
 // Packet sync from the app's outbox: a retried upload is stored once, an older packet never
 // replaces a newer one (even when two uploads race), and a stored packet is served by the relay.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   encodeRelayPayload,
   signPacket,
@@ -12,8 +12,12 @@ import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { call, signIn } from '../support/api-client';
 import { pruneSyncReceipts } from '../../server/api/sync';
+import { SignatureWorkerPool } from '../../server/crypto/signature-worker-pool';
 
-const { db, base } = await startApiServer();
+// Signatures are checked on a worker thread, as the server does (batches of 8 or more).
+const signatures = new SignatureWorkerPool(1);
+afterAll(() => signatures.close());
+const { db, base } = await startApiServer({ signatures });
 const owner = await signIn(base);
 const family = (
   await call(base, 'POST', '/families', { token: owner.accessToken, body: { name: 'Sync' } })
@@ -217,6 +221,42 @@ describe('packet sync', () => {
       results: [{ status: 'invalid', reason: 'INVALID_SIGNATURE' }],
     });
     expect(await stored(signer)).toEqual([]);
+  });
+
+  it('a large batch is checked off the event loop: forged packets refused, the rest stored', async () => {
+    const signers = [await domain(), await domain(), await domain()];
+    const now = Date.now() * 1000;
+    const packets = Array.from({ length: 60 }, (_, i) => {
+      const signer = signers[i % 3]!;
+      const payload = Uint8Array.from(
+        encodeRelayPayload(
+          signPacket(signer, [{ type: 'TXT', name: '@', ttl: 60, strings: [`n${i}`] }], {
+            timestamp: now + i,
+          }),
+        ),
+      );
+      if (i % 7 === 3) payload[5] = payload[5]! ^ 0x40; // a forged signature
+      if (i === 58) payload[payload.length - 1] = payload[payload.length - 1]! ^ 1; // forged DNS
+      return {
+        clientId: randomUUID(),
+        publicKey: z32Encode(signer.publicKey),
+        payload: Buffer.from(payload).toString('base64'),
+      };
+    });
+    const response = await call(base, 'POST', '/sync/packets', {
+      token: owner.accessToken,
+      body: { packets },
+    });
+    const results = (response.body as { results: { status: string; reason?: string }[] }).results;
+    results.forEach((result, i) => {
+      if (i % 7 === 3 || i === 58) {
+        expect(result).toMatchObject({ status: 'invalid', reason: 'INVALID_SIGNATURE' });
+      } else expect(result.status).toBe('stored');
+    });
+    // Per domain the newest good packet is stored (59 and 58 are forged).
+    expect(await stored(signers[2]!)).toEqual([now + 56]);
+    expect(await stored(signers[0]!)).toEqual([now + 57]);
+    expect(await stored(signers[1]!)).toEqual([now + 55]);
   });
 });
 

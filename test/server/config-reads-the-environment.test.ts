@@ -1,4 +1,5 @@
 // The server's configuration: defaults, and a clear ConfigError for each value it cannot use.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config';
 import { MAINLINE_BOOTSTRAP } from '../../src-shared/publish/dht-client';
@@ -10,6 +11,10 @@ describe('server configuration', () => {
     expect(config.dhtBootstrap).toBeUndefined();
     expect(config.port).toBe(3001);
     expect(config.feedPort).toBe(3002);
+    // One signature thread per core beyond the event loop's, at most two.
+    expect(config.verifyThreads).toBe(Math.max(0, Math.min(2, availableParallelism() - 1)));
+    expect(loadConfig({ VERIFY_THREADS: '0' }).verifyThreads).toBe(0);
+    expect(loadConfig({ VERIFY_THREADS: '3' }).verifyThreads).toBe(3);
   });
 
   it('reads upstream relays and the DHT bootstrap list', () => {
@@ -30,6 +35,7 @@ describe('server configuration', () => {
     [{ DHT_BOOTSTRAP: 'nohostport' }, /DHT_BOOTSTRAP: "nohostport" is not host:port/],
     [{ PORT: '70000' }, /PORT must be a whole number from 0 to 65535/],
     [{ RELAY_PUTS_PER_MINUTE: '-1' }, /RELAY_PUTS_PER_MINUTE must be a whole number/],
+    [{ VERIFY_THREADS: 'two' }, /VERIFY_THREADS must be a whole number from 0 to 64/],
   ])('refuses %o with a ConfigError', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

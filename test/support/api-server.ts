@@ -3,9 +3,10 @@ import { afterAll } from 'vitest';
 import { buildApp } from '../../server/http/app';
 import { migrate } from '../../server/db/migrate';
 import { freshDatabase, type TestDatabase } from './database';
+import type { BatchVerifier } from '../../server/crypto/batch-verifier';
 
 export async function startApiServer(
-  options: { relayPutsPerMinute?: number } = {},
+  options: { relayPutsPerMinute?: number; signatures?: BatchVerifier } = {},
 ): Promise<{ db: TestDatabase; base: string }> {
   const db = await freshDatabase();
   await migrate(db.pool);

@@ -269,17 +269,15 @@ class Reader {
       }
       if (same) return this.origin;
     }
-    let upper = false;
+    // Labels are short: built char by char (lower-cased on the way), which is cheaper than a
+    // subarray and String.fromCharCode.apply per label.
+    let text = '';
     for (let i = start; i < start + size; i++) {
       const code = bytes[i] as number;
       if (code > 0x7f) return fromUtf8Fast(bytes, start, start + size).toLowerCase();
-      if (code >= 0x41 && code <= 0x5a) upper = true;
+      text += String.fromCharCode(code >= 0x41 && code <= 0x5a ? code | 0x20 : code);
     }
-    const text = String.fromCharCode.apply(
-      null,
-      bytes.subarray(start, start + size) as unknown as number[],
-    );
-    return upper ? text.toLowerCase() : text;
+    return text;
   }
   need(n: number): void {
     if (this.offset + n > this.bytes.length) fail('MALFORMED_DNS', 'DNS packet is truncated');

@@ -73,8 +73,9 @@ function check(upload: UploadedPacket, index: number): Checked {
     },
   };
   try {
-    const key = z32Encode(parsePublicKey(upload.publicKey));
-    const packet = decodeRelayPayload(recorder, parsePublicKey(key), upload.payload);
+    const publicKey = parsePublicKey(upload.publicKey);
+    const key = z32Encode(publicKey);
+    const packet = decodeRelayPayload(recorder, publicKey, upload.payload);
     return { index, upload, key, packet, ...(signature && { signature }) };
   } catch (error) {
     const reason = error instanceof PkarrError ? error.code : 'INVALID';

@@ -16,17 +16,70 @@ interface Row {
   seq: string;
   family_id: string;
   kind: FeedEventKind;
-  entity: Record<string, unknown>;
-  data: Record<string, unknown>;
+  entity: Record<string, unknown> | null;
+  data: Record<string, unknown> | null;
+  packets: PacketBatch | null;
 }
 
-const fromRow = (row: Row): StoredEvent => ({
-  seq: Number(row.seq),
-  familyId: row.family_id,
-  kind: row.kind,
-  entity: row.entity,
-  data: row.data,
-});
+/** A statement's packet events, stored as one row (migration 0016): event i at index i. */
+interface PacketBatch {
+  op: string;
+  pubkyDomainIds: string[];
+  domainRecordIds: string[];
+  publicKeys: string[];
+  packetTimestamps: number[];
+  records: unknown[];
+  storedAts: string[];
+}
+
+const SELECT_EVENTS = `SELECT seq, family_id, kind, entity, data,
+    CASE WHEN last_seq IS NOT NULL THEN jsonb_build_object(
+      'op', packet_op, 'pubkyDomainIds', to_jsonb(pubky_domain_ids),
+      'domainRecordIds', to_jsonb(domain_record_ids), 'publicKeys', to_jsonb(public_keys),
+      'packetTimestamps', to_jsonb(packet_timestamps), 'records', to_jsonb(packet_records),
+      'storedAts', to_jsonb(stored_ats)) END AS packets
+  FROM feed_events`;
+
+/** The events a row holds after `after`: one, or a packet batch's, each as a one-row event. */
+function eventsOf(row: Row, after: number): StoredEvent[] {
+  const first = Number(row.seq);
+  const batch = row.packets;
+  if (!batch) {
+    return first > after
+      ? [
+          {
+            seq: first,
+            familyId: row.family_id,
+            kind: row.kind,
+            entity: row.entity!,
+            data: row.data!,
+          },
+        ]
+      : [];
+  }
+  const events: StoredEvent[] = [];
+  for (let i = Math.max(0, after - first + 1); i < batch.pubkyDomainIds.length; i++) {
+    const pubkyDomainId = batch.pubkyDomainIds[i];
+    events.push({
+      seq: first + i,
+      familyId: row.family_id,
+      kind: row.kind,
+      entity: {
+        pubkyDomainId,
+        domainRecordId: batch.domainRecordIds[i],
+        publicKey: batch.publicKeys[i],
+      },
+      data: {
+        op: batch.op,
+        pubkyDomainId,
+        packetTimestamp: batch.packetTimestamps[i],
+        records: batch.records[i],
+        storedAt: batch.storedAts[i],
+      },
+    });
+  }
+  return events;
+}
 
 export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
   private client: pg.Client | undefined;
@@ -44,7 +97,7 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
   /** Starts from the newest event: earlier ones are served by readSince(). */
   async start(): Promise<void> {
     const { rows } = await this.pool.query<{ seq: string | null }>(
-      'SELECT max(seq) AS seq FROM feed_events',
+      'SELECT max(coalesce(last_seq, seq)) AS seq FROM feed_events',
     );
     this.lastSeq = Number(rows[0]?.seq ?? 0);
     await this.connect();
@@ -71,11 +124,9 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
       const event = JSON.parse(message.payload) as StoredEvent & { compact?: boolean };
       chain = chain
         .then(async () => {
-          // A large event came without its data (NOTIFY's 8000-byte limit): read it.
-          const full = event.compact
-            ? (await this.readSince(event.seq - 1, undefined, 1))[0]
-            : event;
-          if (full) this.deliver([full]);
+          // A large event, or a statement's packet events, came without data (NOTIFY's
+          // 8000-byte limit; migration 0016): read that row.
+          this.deliver(event.compact ? await this.readRow(event.seq) : [event]);
         })
         // Could not read it: reconnecting backfills from the last delivered seq.
         .catch(() => {
@@ -92,9 +143,13 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
     }
     // Listening first, then reading: anything committed in between arrives twice at most,
     // and deliver() drops what it has already passed on.
-    let backfilled: StoredEvent[];
+    const backfilled: StoredEvent[] = [];
     try {
-      backfilled = await this.readSince(this.lastSeq);
+      // Every page: what was missed may be more than one page holds.
+      for (let page = await this.readSince(this.lastSeq); page.length;) {
+        backfilled.push(...page);
+        page = await this.readSince(page.at(-1)!.seq);
+      }
     } catch (error) {
       client.removeAllListeners();
       await client.end().catch(() => undefined);
@@ -113,18 +168,30 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
     }
   }
 
-  /** Events after `seq`, oldest first (for resuming clients and for backfill). */
+  /**
+   * Events after `seq`, oldest first (for resuming clients and for backfill), from at most
+   * `limit` rows of the log; an empty answer means there is nothing after `seq`. A `seq` inside
+   * a packet batch row yields that row's later events first.
+   */
   async readSince(
     seq: number,
     familyIds?: readonly string[],
-    limit = 10_000,
+    limit = 1_000,
   ): Promise<StoredEvent[]> {
     const { rows } = await this.pool.query<Row>(
-      `SELECT seq, family_id, kind, entity, data FROM feed_events
-       WHERE seq > $1 AND ($2::uuid[] IS NULL OR family_id = ANY ($2)) ORDER BY seq LIMIT $3`,
+      `WITH containing AS (SELECT seq, last_seq FROM feed_events WHERE seq <= $1 ORDER BY seq DESC LIMIT 1)
+       ${SELECT_EVENTS}
+       WHERE seq >= coalesce((SELECT seq FROM containing WHERE last_seq > $1), $1 + 1)
+         AND ($2::uuid[] IS NULL OR family_id = ANY ($2)) ORDER BY seq LIMIT $3`,
       [seq, familyIds ?? null, limit],
     );
-    return rows.map(fromRow);
+    return rows.flatMap((row) => eventsOf(row, seq));
+  }
+
+  /** The events of the row that starts at `seq`. */
+  private async readRow(seq: number): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<Row>(`${SELECT_EVENTS} WHERE seq = $1`, [seq]);
+    return rows.flatMap((row) => eventsOf(row, seq - 1));
   }
 
   /** The smallest seq still in the log (older ones fell out of the retention window). */

@@ -254,8 +254,8 @@ export class PubkyWebSocketHandler {
       let cursor = connection.resumeFrom;
       for (;;) {
         const batch = await this.deps.events.readSince(cursor, families);
+        if (!batch.length) break;
         for (const event of batch) if (matcher.matches(event)) this.sendEvent(connection, event);
-        if (batch.length < 10_000) break;
         cursor = batch.at(-1)!.seq;
       }
     } finally {

@@ -146,7 +146,11 @@ describe('delivery', () => {
     const client = await open(a.token);
     expect((await subscribe(client, { familyId: a.familyId })).type).toBe('subscribed');
     const start = Number(
-      (await db.pool.query('SELECT coalesce(max(seq), 0) AS s FROM feed_events')).rows[0].s,
+      (
+        await db.pool.query(
+          'SELECT coalesce(max(coalesce(last_seq, seq)), 0) AS s FROM feed_events',
+        )
+      ).rows[0].s,
     );
     const writers = await Promise.all(
       [0, 1, 2, 3].map(async () => {
@@ -494,5 +498,75 @@ describe('large events', () => {
     await client.waitFor(() => events(client).some((f) => f.data?.['error'] === 'short'));
     const notes = events(client).map((f) => f.data?.['error']);
     expect(notes).toEqual([long, 'short']);
+  });
+});
+
+describe('packet batches', () => {
+  it("one statement's packets reach each family as the events one-row statements give, resumable mid-batch", async () => {
+    const c = await setUp('C');
+    const d = await setUp('D');
+    const mine = [c.domain];
+    const theirs = [d.domain];
+    for (let i = 0; i < 29; i++) {
+      mine.push(await pubkyDomain(db.pool, c.familyId));
+      theirs.push(await pubkyDomain(db.pool, d.familyId));
+    }
+    const family = await open(c.token);
+    await subscribe(family, { familyId: c.familyId });
+    const oneDomain = await open(c.token);
+    await subscribe(oneDomain, { pubkyUrl: `pubky://${mine[7]!.publicKey}` });
+    const packets = (client: TestFeedClient) =>
+      events(client).filter((f) => f.type === 'pkarr_record_event');
+
+    // A one-row statement first: the shape every batch event must have.
+    const records = [{ type: 'A', name: '@', ttl: 300, address: '192.0.2.7' }];
+    const store = (ids: string[], timestamp: number) =>
+      db.pool.query(
+        `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
+         SELECT id, decode(repeat('ab', 80), 'hex'), $2, $3 FROM unnest($1::uuid[]) id
+         ON CONFLICT (pubky_domain_id) DO UPDATE SET packet_timestamp = excluded.packet_timestamp`,
+        [ids, timestamp, JSON.stringify(records)],
+      );
+    await store([mine[0]!.pubkyDomainId], 5);
+    await family.waitFor(() => packets(family).length === 1);
+    const single = packets(family)[0]!;
+
+    // Then all 60 packets of both families in one statement.
+    await store(
+      [...mine, ...theirs].map((x) => x.pubkyDomainId),
+      6,
+    );
+    await family.waitFor(() => packets(family).length === 31);
+    await oneDomain.waitFor(() => packets(oneDomain).length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const all = packets(family).slice(1);
+    expect(all).toHaveLength(30); // C's 29 new packets and one update, none of D's
+    expect(all.map((f) => f.data!['pubkyDomainId']).sort()).toEqual(
+      mine.map((x) => x.pubkyDomainId).sort(),
+    );
+    // The 29 inserts are one stored row: consecutive seqs.
+    const batch = all.filter((f) => f.data!['op'] === 'insert');
+    expect(batch).toHaveLength(29);
+    const seqs = batch.map((f) => f.seq!);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    for (const event of all) {
+      expect(event.familyId).toBe(c.familyId);
+      expect(Object.keys(event.data!).sort()).toEqual(Object.keys(single.data!).sort());
+      expect(event.data).toMatchObject({ packetTimestamp: 6, records });
+      expect(String(event.data!['storedAt'])).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+\+00:00$/);
+    }
+    expect(String(single.data!['storedAt'])).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+\+00:00$/);
+    expect(packets(oneDomain)[0]).toEqual(
+      all.find((f) => f.data!['pubkyDomainId'] === mine[7]!.pubkyDomainId),
+    );
+    expect(JSON.stringify(family.frames)).not.toContain(d.familyId);
+
+    // A client that saw the batch's first ten events resumes with the other nineteen, once.
+    const resumed = await open(c.token, seqs[9]);
+    await subscribe(resumed, { familyId: c.familyId });
+    await resumed.waitFor(() => packets(resumed).length >= 19);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(packets(resumed)).toEqual(all.filter((f) => f.seq! > seqs[9]!));
+    expect(packets(resumed).slice(0, 19)).toEqual(batch.slice(10));
   });
 });

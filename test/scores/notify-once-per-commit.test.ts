@@ -86,7 +86,7 @@ describe('NOTIFY channels', () => {
     expect(packet.pkarr_record_changes).toHaveLength(1);
     expect(packet.pkarr_record_changes[0]).toMatchObject({
       op: 'insert',
-      pubkyDomainId: domain.pubkyDomainId,
+      pubkyDomainIds: [domain.pubkyDomainId],
       familyId,
     });
     expect(packet.sovereignty_score_changes).toHaveLength(1);
@@ -144,12 +144,45 @@ describe('NOTIFY channels', () => {
     expect(new Set(ids).size).toBe(2);
   });
 
-  it('payloads stay far below the 8000-byte NOTIFY limit', () => {
+  it('a statement that changes many packets names each change once, grouped per family', async () => {
+    const families = [await family(db.pool), await family(db.pool)];
+    const domains: Awaited<ReturnType<typeof pubkyDomain>>[] = [];
+    for (let i = 0; i < 250; i++) domains.push(await pubkyDomain(db.pool, families[i % 2]!));
+    const familyOf = new Map(domains.map((d, i) => [d.pubkyDomainId, families[i % 2]]));
+    const ts = Date.now() * 1000;
+    const result = await notificationsOf(() =>
+      db.pool.query(
+        `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
+         SELECT id, decode(repeat('ab', 100), 'hex'), $2, '[]' FROM unnest($1::uuid[]) id`,
+        [domains.map((d) => d.pubkyDomainId), ts],
+      ),
+    );
+    // 125 changes per family: two payloads each (at most 100 changes a payload).
+    expect(result.pkarr_record_changes).toHaveLength(4);
+    const named: string[] = [];
+    for (const payload of result.pkarr_record_changes) {
+      const ids = payload['pubkyDomainIds'] as string[];
+      expect(payload['op']).toBe('insert');
+      expect(payload['packetTimestamps']).toEqual(ids.map(() => ts));
+      for (const id of ids) expect(familyOf.get(id)).toBe(payload['familyId']);
+      named.push(...ids);
+    }
+    expect(named.sort()).toEqual(domains.map((d) => d.pubkyDomainId).sort());
+
+    const rolledBack = await notificationsOf(() =>
+      inTransaction(false, (c) =>
+        c.query('UPDATE pkarr_records SET packet_timestamp = packet_timestamp + 1'),
+      ),
+    );
+    expect(rolledBack.pkarr_record_changes).toEqual([]);
+  });
+
+  it('payloads stay below the 8000-byte NOTIFY limit', () => {
     const longest = Math.max(
       ...received
         .filter((n) => n.channel !== 'test_marker')
-        .map((n) => JSON.stringify(n.payload).length),
+        .map((n) => Buffer.byteLength(JSON.stringify(n.payload))),
     );
-    expect(longest).toBeLessThan(1000);
+    expect(longest).toBeLessThan(7900);
   });
 });

@@ -125,8 +125,8 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
       chain = chain
         .then(async () => {
           // A large event, or a statement's packet events, came without data (NOTIFY's
-          // 8000-byte limit; migration 0016): read that row.
-          this.deliver(event.compact ? await this.readRow(event.seq) : [event]);
+          // 8000-byte limit; migration 0016): read the row that starts at its seq.
+          this.deliver(event.compact ? await this.readSince(event.seq - 1, undefined, 1) : [event]);
         })
         // Could not read it: reconnecting backfills from the last delivered seq.
         .catch(() => {
@@ -186,12 +186,6 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
       [seq, familyIds ?? null, limit],
     );
     return rows.flatMap((row) => eventsOf(row, seq));
-  }
-
-  /** The events of the row that starts at `seq`. */
-  private async readRow(seq: number): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query<Row>(`${SELECT_EVENTS} WHERE seq = $1`, [seq]);
-    return rows.flatMap((row) => eventsOf(row, seq - 1));
   }
 
   /** The smallest seq still in the log (older ones fell out of the retention window). */

@@ -19,6 +19,7 @@ interface Row {
   entity: Record<string, unknown> | null;
   data: Record<string, unknown> | null;
   packets: PacketBatch | null;
+  scores: ScoreBatch | null;
 }
 
 /** A statement's packet events, stored as one row (migration 0016): event i at index i. */
@@ -32,19 +33,64 @@ interface PacketBatch {
   storedAts: string[];
 }
 
+/** A statement's score events, stored as one row (migration 0019): event i at index i. */
+interface ScoreBatch {
+  domainRecordIds: string[];
+  pubkyDomainIds: (string | null)[];
+  publicKeys: (string | null)[];
+  scores: number[];
+  computedAts: string[];
+}
+
 const SELECT_EVENTS = `SELECT seq, family_id, kind, entity, data,
-    CASE WHEN last_seq IS NOT NULL THEN jsonb_build_object(
+    CASE WHEN last_seq IS NOT NULL AND kind = 'pkarr_record_event' THEN jsonb_build_object(
       'op', packet_op, 'pubkyDomainIds', to_jsonb(pubky_domain_ids),
       'domainRecordIds', to_jsonb(domain_record_ids), 'publicKeys', to_jsonb(public_keys),
       'packetTimestamps', to_jsonb(packet_timestamps), 'records', to_jsonb(packet_records),
-      'storedAts', to_jsonb(stored_ats)) END AS packets
+      'storedAts', to_jsonb(stored_ats)) END AS packets,
+    CASE WHEN last_seq IS NOT NULL AND kind = 'sovereignty_score_event' THEN jsonb_build_object(
+      'domainRecordIds', to_jsonb(domain_record_ids), 'pubkyDomainIds', to_jsonb(pubky_domain_ids),
+      'publicKeys', to_jsonb(public_keys), 'scores', to_jsonb(scores),
+      'computedAts', to_jsonb(computed_ats)) END AS scores
   FROM feed_events`;
 
-/** The events a row holds after `after`: one, or a packet batch's, each as a one-row event. */
+/** Entity and data of event i of a batch row, as a one-row statement would have stored them. */
+function batchEvent(row: Row, i: number): Pick<StoredEvent, 'entity' | 'data'> {
+  const packets = row.packets;
+  if (packets) {
+    const pubkyDomainId = packets.pubkyDomainIds[i];
+    return {
+      entity: {
+        pubkyDomainId,
+        domainRecordId: packets.domainRecordIds[i],
+        publicKey: packets.publicKeys[i],
+      },
+      data: {
+        op: packets.op,
+        pubkyDomainId,
+        packetTimestamp: packets.packetTimestamps[i],
+        records: packets.records[i],
+        storedAt: packets.storedAts[i],
+      },
+    };
+  }
+  const scores = row.scores!;
+  const domainRecordId = scores.domainRecordIds[i];
+  return {
+    entity: {
+      domainRecordId,
+      pubkyDomainId: scores.pubkyDomainIds[i],
+      publicKey: scores.publicKeys[i],
+    },
+    data: { domainRecordId, score: scores.scores[i], computedAt: scores.computedAts[i] },
+  };
+}
+
+/** The events a row holds after `after`: one, or a batch's, each as a one-row event. */
 function eventsOf(row: Row, after: number): StoredEvent[] {
   const first = Number(row.seq);
-  const batch = row.packets;
-  if (!batch) {
+  const size = row.packets?.pubkyDomainIds.length ?? row.scores?.domainRecordIds.length;
+  if (size === undefined) {
     return first > after
       ? [
           {
@@ -58,25 +104,8 @@ function eventsOf(row: Row, after: number): StoredEvent[] {
       : [];
   }
   const events: StoredEvent[] = [];
-  for (let i = Math.max(0, after - first + 1); i < batch.pubkyDomainIds.length; i++) {
-    const pubkyDomainId = batch.pubkyDomainIds[i];
-    events.push({
-      seq: first + i,
-      familyId: row.family_id,
-      kind: row.kind,
-      entity: {
-        pubkyDomainId,
-        domainRecordId: batch.domainRecordIds[i],
-        publicKey: batch.publicKeys[i],
-      },
-      data: {
-        op: batch.op,
-        pubkyDomainId,
-        packetTimestamp: batch.packetTimestamps[i],
-        records: batch.records[i],
-        storedAt: batch.storedAts[i],
-      },
-    });
+  for (let i = Math.max(0, after - first + 1); i < size; i++) {
+    events.push({ seq: first + i, familyId: row.family_id, kind: row.kind, ...batchEvent(row, i) });
   }
   return events;
 }

@@ -502,7 +502,7 @@ describe('large events', () => {
 });
 
 describe('packet batches', () => {
-  it("one statement's packets reach each family as the events one-row statements give, resumable mid-batch", async () => {
+  it("one statement's packets, and the scores they move, reach each family as the events one-row statements give, resumable mid-batch", async () => {
     const c = await setUp('C');
     const d = await setUp('D');
     const mine = [c.domain];
@@ -515,8 +515,12 @@ describe('packet batches', () => {
     await subscribe(family, { familyId: c.familyId });
     const oneDomain = await open(c.token);
     await subscribe(oneDomain, { pubkyUrl: `pubky://${mine[7]!.publicKey}` });
+    const oneScore = await open(c.token);
+    await subscribe(oneScore, { sovereigntyScoreDomainId: mine[5]!.domainRecordId });
     const packets = (client: TestFeedClient) =>
       events(client).filter((f) => f.type === 'pkarr_record_event');
+    const scores = (client: TestFeedClient) =>
+      events(client).filter((f) => f.type === 'sovereignty_score_event');
 
     // A one-row statement first: the shape every batch event must have.
     const records = [{ type: 'A', name: '@', ttl: 300, address: '192.0.2.7' }];
@@ -528,8 +532,9 @@ describe('packet batches', () => {
         [ids, timestamp, JSON.stringify(records)],
       );
     await store([mine[0]!.pubkyDomainId], 5);
-    await family.waitFor(() => packets(family).length === 1);
+    await family.waitFor(() => packets(family).length === 1 && scores(family).length === 1);
     const single = packets(family)[0]!;
+    const singleScore = scores(family)[0]!;
 
     // Then all 60 packets of both families in one statement.
     await store(
@@ -561,6 +566,31 @@ describe('packet batches', () => {
     );
     expect(JSON.stringify(family.frames)).not.toContain(d.familyId);
 
+    // The 29 new packets moved 29 scores (a signed packet now): one stored row, consecutive
+    // seqs, each event shaped as the one-row statement's.
+    await family.waitFor(() => scores(family).length === 30);
+    const moved = scores(family).slice(1);
+    const scoreSeqs = moved.map((f) => f.seq!);
+    expect(scoreSeqs).toEqual(scoreSeqs.map((_, i) => scoreSeqs[0]! + i));
+    expect(moved.map((f) => f.data!['domainRecordId']).sort()).toEqual(
+      mine
+        .slice(1)
+        .map((x) => x.domainRecordId)
+        .sort(),
+    );
+    for (const event of moved) {
+      expect(Object.keys(event.data!).sort()).toEqual(Object.keys(singleScore.data!).sort());
+      expect(event.data!['score']).toBe(singleScore.data!['score']);
+      expect(String(event.data!['computedAt'])).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+\+00:00$/);
+    }
+    // A subscriber to one domain's score gets that one event of the row (matched on its entity).
+    await oneScore.waitFor(() => scores(oneScore).length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(scores(oneScore)).toEqual(
+      moved.filter((f) => f.data!['domainRecordId'] === mine[5]!.domainRecordId),
+    );
+    expect(String(singleScore.data!['computedAt'])).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+\+00:00$/);
+
     // A client that saw the batch's first ten events resumes with the other nineteen, once.
     const resumed = await open(c.token, seqs[9]);
     await subscribe(resumed, { familyId: c.familyId });
@@ -568,5 +598,11 @@ describe('packet batches', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(packets(resumed)).toEqual(all.filter((f) => f.seq! > seqs[9]!));
     expect(packets(resumed).slice(0, 19)).toEqual(batch.slice(10));
+    // Resuming inside the score row yields the rest of it, once.
+    const resumedScores = await open(c.token, scoreSeqs[19]);
+    await subscribe(resumedScores, { familyId: c.familyId });
+    await resumedScores.waitFor(() => scores(resumedScores).length >= 9);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(scores(resumedScores)).toEqual(moved.slice(20));
   });
 });

@@ -91,7 +91,9 @@ describe('NOTIFY channels', () => {
     });
     expect(packet.sovereignty_score_changes).toHaveLength(1);
     expect(packet.sovereignty_score_changes[0]).toMatchObject({
-      domainRecordId: domain.domainRecordId,
+      op: 'insert',
+      domainRecordIds: [domain.domainRecordId],
+      scores: [expect.any(Number)],
       familyId,
     });
 
@@ -144,7 +146,7 @@ describe('NOTIFY channels', () => {
     expect(new Set(ids).size).toBe(2);
   });
 
-  it('a statement that changes many packets names each change once, grouped per family', async () => {
+  it('a statement that changes many packets names each change (packet, score) once, grouped per family', async () => {
     const families = [await family(db.pool), await family(db.pool)];
     const domains: Awaited<ReturnType<typeof pubkyDomain>>[] = [];
     for (let i = 0; i < 250; i++) domains.push(await pubkyDomain(db.pool, families[i % 2]!));
@@ -168,6 +170,17 @@ describe('NOTIFY channels', () => {
       named.push(...ids);
     }
     expect(named.sort()).toEqual(domains.map((d) => d.pubkyDomainId).sort());
+    // Each domain's score moved (it has a signed packet now): named once, grouped the same way.
+    const familyOfRecord = new Map(domains.map((d, i) => [d.domainRecordId, families[i % 2]]));
+    expect(result.sovereignty_score_changes).toHaveLength(4);
+    const rescored: string[] = [];
+    for (const payload of result.sovereignty_score_changes) {
+      const ids = payload['domainRecordIds'] as string[];
+      expect(payload['scores']).toEqual(ids.map(() => expect.any(Number)));
+      for (const id of ids) expect(familyOfRecord.get(id)).toBe(payload['familyId']);
+      rescored.push(...ids);
+    }
+    expect(rescored.sort()).toEqual(domains.map((d) => d.domainRecordId).sort());
 
     const rolledBack = await notificationsOf(() =>
       inTransaction(false, (c) =>

@@ -105,4 +105,34 @@ describe('migration runner', () => {
     expect(await cast(`${key.slice(1)}\n`)).toBe(false); // 52 with a trailing newline
     expect(await cast('')).toBe(false);
   });
+
+  it('a feed row takes only the five event kinds (checked by a domain since 0020)', async () => {
+    const db = await freshDatabase();
+    await migrate(db.pool);
+    const { rows } = await db.pool.query<{ id: string }>(
+      "INSERT INTO families (name) VALUES ('f') RETURNING id",
+    );
+    const append = (kind: string) =>
+      db.pool.query(
+        `INSERT INTO feed_events (family_id, kind, entity, data) VALUES ($1, $2, '{}', '{}')`,
+        [rows[0]!.id, kind],
+      );
+    for (const kind of [
+      'pubky_domain_event',
+      'pkarr_record_event',
+      'sovereignty_score_event',
+      'domain_migration_event',
+      'guardian_event',
+    ]) {
+      await append(kind);
+    }
+    for (const kind of ['', 'guardian', 'PKARR_RECORD_EVENT', 'pkarr_record_event ']) {
+      await expect(append(kind)).rejects.toMatchObject({ code: '23514' });
+    }
+    const { rows: kept } = await db.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM feed_events WHERE family_id = $1',
+      [rows[0]!.id],
+    );
+    expect(kept[0]!.n).toBe(5);
+  });
 });

@@ -12,7 +12,7 @@ describe('server configuration', () => {
     expect(config.port).toBe(3001);
     expect(config.feedPort).toBe(3002);
     // One signature thread per core beyond the event loop's, at most two.
-    expect(config.verifyThreads).toBe(Math.max(0, Math.min(2, availableParallelism() - 1)));
+    expect(config.verifyThreads).toBe(availableParallelism() > 1 ? 2 : 0);
     expect(loadConfig({ VERIFY_THREADS: '0' }).verifyThreads).toBe(0);
     expect(loadConfig({ VERIFY_THREADS: '3' }).verifyThreads).toBe(3);
   });

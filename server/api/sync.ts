@@ -123,16 +123,23 @@ const recordsJson = (records: SignedPacket['records']): string =>
 // them once instead of on every upload (a measurable share of a small batch's time).
 const LOCK_DOMAINS = {
   name: 'sync-lock-domains',
-  text: `SELECT pd.id, pd.public_key, pr.packet_timestamp FROM pubky_domains pd
+  text: `SELECT pd.id, pd.public_key FROM pubky_domains pd
        JOIN family_members m ON m.family_id = pd.family_id AND m.user_id = $2 AND m.role IN ('owner', 'member')
-       LEFT JOIN pkarr_records pr ON pr.pubky_domain_id = pd.id
        WHERE pd.public_key = ANY($1::text[]) ORDER BY pd.id FOR UPDATE OF pd`,
 };
+// The receipts claimed, and what the locked domains hold now. The stored timestamps are read
+// here, not with the locks: a statement sees what was committed when it began, and the lock
+// statement may have begun before a concurrent upload that it then waited for committed.
 const CLAIM_RECEIPTS = {
   name: 'sync-claim-receipts',
-  text: `INSERT INTO sync_receipts (client_id, user_id, public_key, packet_timestamp, outcome)
-       SELECT unnest($1::uuid[]), $2, unnest($3::text[]), unnest($4::bigint[]), 'stored'
-       ON CONFLICT (user_id, client_id) DO NOTHING RETURNING client_id`,
+  text: `WITH claimed AS (
+           INSERT INTO sync_receipts (client_id, user_id, public_key, packet_timestamp, outcome)
+           SELECT unnest($1::uuid[]), $2, unnest($3::text[]), unnest($4::bigint[]), 'stored'
+           ON CONFLICT (user_id, client_id) DO NOTHING RETURNING client_id)
+         SELECT ARRAY(SELECT client_id FROM claimed) AS claimed,
+                coalesce(array_agg(pubky_domain_id), '{}') AS domain_ids,
+                coalesce(array_agg(packet_timestamp), '{}') AS timestamps
+         FROM pkarr_records WHERE pubky_domain_id = ANY($5::uuid[])`,
 };
 const EARLIER_RECEIPTS = {
   name: 'sync-earlier-receipts',
@@ -180,11 +187,7 @@ export async function syncPackets(
   return inTransaction(pool, async (client) => {
     // The caller's domains among the batch's keys (as owner or member), locked in id order.
     const keys = [...new Set(verified.map((v) => v.key))];
-    const { rows: domains } = await client.query<{
-      id: string;
-      public_key: string;
-      packet_timestamp: string | null;
-    }>({
+    const { rows: domains } = await client.query<{ id: string; public_key: string }>({
       ...LOCK_DOMAINS,
       values: [keys, userId],
     });
@@ -199,16 +202,20 @@ export async function syncPackets(
     const firstOfId = new Map<string, Verified>();
     for (const v of found) if (!firstOfId.has(v.clientId)) firstOfId.set(v.clientId, v);
     const claimable = [...firstOfId.values()];
-    const { rows: claimed } = await client.query<{ client_id: string }>({
+    const {
+      rows: [claim],
+    } = await client.query<{ claimed: string[]; domain_ids: string[]; timestamps: string[] }>({
       ...CLAIM_RECEIPTS,
       values: [
         claimable.map((v) => v.clientId),
         userId,
         claimable.map((v) => v.key),
         claimable.map((v) => v.packet.timestamp),
+        domains.map((d) => d.id),
       ],
     });
-    const mine = new Set(claimed.map((r) => r.client_id));
+    const storedNow = new Map(claim!.domain_ids.map((id, i) => [id, Number(claim!.timestamps[i])]));
+    const mine = new Set(claim!.claimed);
     const duplicates = found.filter(
       (v) => !mine.has(v.clientId) || firstOfId.get(v.clientId) !== v,
     );
@@ -228,10 +235,7 @@ export async function syncPackets(
 
     // In upload order, as if one at a time: older than what is (by then) stored is stale.
     const current = new Map<string, number | undefined>(
-      domains.map((d) => [
-        d.public_key,
-        d.packet_timestamp === null ? undefined : Number(d.packet_timestamp),
-      ]),
+      domains.map((d) => [d.public_key, storedNow.get(d.id)]),
     );
     const winners = new Map<string, Verified>();
     const stale: Verified[] = [];

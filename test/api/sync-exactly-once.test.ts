@@ -100,6 +100,42 @@ describe('packet sync', () => {
     }
   });
 
+  it('an upload that waited for a concurrent one is judged against what that one stored', async () => {
+    const signer = await domain();
+    const key = z32Encode(signer.publicKey);
+    const now = Date.now() * 1000;
+    await upload(signer, randomUUID(), now - 3_000_000);
+    // Another writer holds the domain (as a concurrent upload does) and stores a newer packet.
+    const other = await db.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM pubky_domains WHERE public_key = $1 FOR UPDATE', [key]);
+      await other.query(
+        `UPDATE pkarr_records SET packet_timestamp = $1
+         WHERE pubky_domain_id = (SELECT id FROM pubky_domains WHERE public_key = $2)`,
+        [now, key],
+      );
+      const waiting = upload(signer, randomUUID(), now - 1_000_000);
+      // The upload is queued behind the lock before the other writer commits.
+      for (let tries = 0; ; tries++) {
+        const { rows } = await db.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        );
+        if (rows[0]!.n > 0) break;
+        if (tries > 200) throw new Error('the upload never waited for the lock');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await other.query('COMMIT');
+      expect((await waiting).body).toMatchObject({
+        results: [{ status: 'stale', currentTimestamp: now }],
+      });
+    } finally {
+      other.release();
+    }
+    expect(await stored(signer)).toEqual([now]);
+  });
+
   it('one batch is settled in upload order, item by item, as if sent one at a time', async () => {
     const a = await domain();
     const b = await domain();

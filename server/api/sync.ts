@@ -4,9 +4,10 @@
 //
 // Signatures are checked as one batch, on worker threads when the server runs a pool of them.
 // A batch is written set-based (design.md §8: one multi-row statement is an order of magnitude
-// faster than a row at a time, and the score/notify triggers are per statement): verify in
-// memory, lock the batch's domains in id order (so concurrent uploads take turns and never
-// deadlock), claim the receipts, then one upsert per table.
+// faster than a row at a time, and the score/notify triggers are per statement): decode in
+// memory; lock the batch's domains in id order (so concurrent uploads take turns and never
+// deadlock) while the signatures are checked; claim the receipts and read what is stored; then
+// one upsert per table.
 import type pg from 'pg';
 import {
   decodeRelayPayload,
@@ -83,14 +84,12 @@ function check(upload: UploadedPacket, index: number): Checked {
   }
 }
 
-/** Decodes every upload, then checks all their signatures in one batch. */
-async function verifyUploads(
-  uploads: readonly UploadedPacket[],
-  verifier: BatchVerifier,
-): Promise<(Verified | { index: number; reason: string })[]> {
-  const checked = uploads.map(check);
-  const signed = checked.filter((c) => c.signature);
-  const valid = await verifier.verifyAll(signed.map((c) => c.signature!));
+/** The decoded uploads whose signatures held, and why each other one was refused. */
+function settleSignatures(
+  checked: readonly Checked[],
+  signed: readonly Checked[],
+  valid: readonly boolean[],
+): (Verified | { index: number; reason: string })[] {
   const signatureOk = new Map(signed.map((c, i) => [c.index, valid[i] === true]));
   return checked.map((c) => {
     if (c.signature && !signatureOk.get(c.index)) {
@@ -174,23 +173,41 @@ export async function syncPackets(
   verifier: BatchVerifier = inlineBatchVerifier,
 ): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = new Array(packets.length);
+  const checked = packets.map(check);
+  const signed = checked.filter((c) => c.signature);
+  // The signatures are checked (on worker threads) while the transaction opens and the domains
+  // are locked: the lock needs only the keys, which decoding gave. Nothing is written before
+  // every signature is known.
+  const signaturesChecked = verifier.verifyAll(signed.map((c) => c.signature!));
+  // Awaited below; should the transaction fail first, its failure is the one reported.
+  signaturesChecked.catch(() => undefined);
+  const decodedKeys = [...new Set(checked.flatMap((c) => (c.packet && c.key ? [c.key] : [])))];
   const verified: Verified[] = [];
-  for (const result of await verifyUploads(packets, verifier)) {
-    if ('packet' in result) verified.push(result);
-    else {
-      const clientId = packets[result.index]!.clientId;
-      outcomes[result.index] = { clientId, status: 'invalid', reason: result.reason };
+  const sortOut = (valid: readonly boolean[]) => {
+    for (const result of settleSignatures(checked, signed, valid)) {
+      if ('packet' in result) verified.push(result);
+      else {
+        const clientId = packets[result.index]!.clientId;
+        outcomes[result.index] = { clientId, status: 'invalid', reason: result.reason };
+      }
     }
+  };
+  if (!decodedKeys.length) {
+    sortOut(await signaturesChecked);
+    return outcomes;
   }
-  if (!verified.length) return outcomes;
 
   return inTransaction(pool, async (client) => {
     // The caller's domains among the batch's keys (as owner or member), locked in id order.
-    const keys = [...new Set(verified.map((v) => v.key))];
-    const { rows: domains } = await client.query<{ id: string; public_key: string }>({
-      ...LOCK_DOMAINS,
-      values: [keys, userId],
-    });
+    const [valid, { rows: domains }] = await Promise.all([
+      signaturesChecked,
+      client.query<{ id: string; public_key: string }>({
+        ...LOCK_DOMAINS,
+        values: [decodedKeys, userId],
+      }),
+    ]);
+    sortOut(valid);
+    if (!verified.length) return outcomes;
     const domainOf = new Map(domains.map((d) => [d.public_key, d]));
 
     // Receipts are claimed first: a concurrent upload of the same client id waits on the

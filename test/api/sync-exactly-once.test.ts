@@ -11,7 +11,7 @@ import {
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { call, signIn } from '../support/api-client';
-import { pruneSyncReceipts } from '../../server/api/sync';
+import { pruneSyncReceipts, syncPackets } from '../../server/api/sync';
 import { SignatureWorkerPool } from '../../server/crypto/signature-worker-pool';
 
 // Signatures are checked on a worker thread, as the server does (batches of 8 or more).
@@ -134,6 +134,44 @@ describe('packet sync', () => {
       other.release();
     }
     expect(await stored(signer)).toEqual([now]);
+  });
+
+  it('signatures that cannot be checked store nothing and hold no lock', async () => {
+    const signer = await domain();
+    const key = z32Encode(signer.publicKey);
+    const now = Date.now() * 1000;
+    const me = (await call(base, 'GET', '/me', { token: owner.accessToken })).body as {
+      userId: string;
+    };
+    const packets = Array.from({ length: 10 }, (_, i) => ({
+      clientId: randomUUID(),
+      publicKey: key,
+      payload: encodeRelayPayload(
+        signPacket(signer, [{ type: 'TXT', name: '@', ttl: 60, strings: ['x'] }], {
+          timestamp: now + i,
+        }),
+      ),
+    }));
+    // The domains are locked while the signatures are checked; the check then fails, as when
+    // a signature worker dies mid-batch.
+    const dying = {
+      verifyAll: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw new Error('a signature worker exited');
+      },
+      close: async () => undefined,
+    };
+    await expect(syncPackets(db.pool, me.userId, packets, dying)).rejects.toThrow(/exited/);
+    expect(await stored(signer)).toEqual([]);
+    const { rows } = await db.pool.query(
+      'SELECT count(*)::int AS n FROM sync_receipts WHERE client_id = ANY($1::uuid[])',
+      [packets.map((p) => p.clientId)],
+    );
+    expect(rows[0].n).toBe(0);
+    // Retried, the same packets are stored: nothing was left claimed or locked.
+    const retried = await syncPackets(db.pool, me.userId, packets, signatures);
+    expect(retried.map((r) => r.status)).toEqual(packets.map(() => 'stored'));
+    expect(await stored(signer)).toEqual([now + 9]);
   });
 
   it('one batch is settled in upload order, item by item, as if sent one at a time', async () => {

@@ -120,7 +120,8 @@ describe('packet sync', () => {
       for (let tries = 0; ; tries++) {
         const { rows } = await db.pool.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+           WHERE wait_event_type = 'Lock' AND datname = current_database()
+             AND query LIKE '%FOR UPDATE OF pd%'`,
         );
         if (rows[0]!.n > 0) break;
         if (tries > 200) throw new Error('the upload never waited for the lock');

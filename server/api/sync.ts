@@ -24,6 +24,7 @@ import {
   type SignatureCheck,
 } from '../crypto/batch-verifier';
 import { inTransaction } from '../db/transaction';
+import { concatenatedBytes, integerArray, splitList, tokenArray } from '../db/bulk-parameters';
 
 export interface UploadedPacket {
   readonly clientId: string;
@@ -126,18 +127,18 @@ const LOCK_DOMAINS = {
        JOIN family_members m ON m.family_id = pd.family_id AND m.user_id = $2 AND m.role IN ('owner', 'member')
        WHERE pd.public_key = ANY($1::text[]) ORDER BY pd.id FOR UPDATE OF pd`,
 };
-// The receipts claimed, and what the locked domains hold now. The stored timestamps are read
-// here, not with the locks: a statement sees what was committed when it began, and the lock
-// statement may have begun before a concurrent upload that it then waited for committed.
+// The receipts claimed, and what the locked domains hold now (`id:timestamp,…`). The stored
+// timestamps are read here, not with the locks: a statement sees what was committed when it
+// began, and the lock statement may have begun before a concurrent upload that it then waited
+// for committed. Lists come back as delimited text (see bulk-parameters).
 const CLAIM_RECEIPTS = {
   name: 'sync-claim-receipts',
   text: `WITH claimed AS (
            INSERT INTO sync_receipts (client_id, user_id, public_key, packet_timestamp, outcome)
            SELECT unnest($1::uuid[]), $2, unnest($3::text[]), unnest($4::bigint[]), 'stored'
            ON CONFLICT (user_id, client_id) DO NOTHING RETURNING client_id)
-         SELECT ARRAY(SELECT client_id FROM claimed) AS claimed,
-                coalesce(array_agg(pubky_domain_id), '{}') AS domain_ids,
-                coalesce(array_agg(packet_timestamp), '{}') AS timestamps
+         SELECT array_to_string(ARRAY(SELECT client_id FROM claimed), ',') AS claimed,
+                string_agg(pubky_domain_id || ':' || packet_timestamp, ',') AS stored
          FROM pkarr_records WHERE pubky_domain_id = ANY($5::uuid[])`,
 };
 const EARLIER_RECEIPTS = {
@@ -149,18 +150,22 @@ const MARK_STALE = {
   name: 'sync-mark-stale',
   text: `UPDATE sync_receipts SET outcome = 'stale' WHERE user_id = $1 AND client_id = ANY($2::uuid[])`,
 };
+// The payloads arrive as one byte string with each one's start and length (bulk-parameters).
 const STORE_RELAY_COPIES = {
   name: 'sync-relay-copies',
   text: `INSERT INTO relay_packets (public_key, payload, packet_timestamp, min_ttl)
-         SELECT unnest($1::text[]), unnest($2::bytea[]), unnest($3::bigint[]), unnest($4::int[])
+         SELECT key, substring($2::bytea FROM start FOR length), ts, ttl
+         FROM unnest($1::text[], $5::int[], $6::int[], $3::bigint[], $4::int[]) AS u(key, start, length, ts, ttl)
          ON CONFLICT (public_key) DO UPDATE SET payload = excluded.payload,
            packet_timestamp = excluded.packet_timestamp, min_ttl = excluded.min_ttl, stored_at = now()
          WHERE relay_packets.packet_timestamp <= excluded.packet_timestamp`,
 };
+// The same payloads, and every packet's records as one JSON array (element i for packet i).
 const STORE_PACKET_ROWS = {
   name: 'sync-packet-rows',
   text: `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
-         SELECT unnest($1::uuid[]), unnest($2::bytea[]), unnest($3::bigint[]), unnest($4::jsonb[])
+         SELECT id, substring($2::bytea FROM start FOR length), ts, $4::jsonb -> (i::int - 1)
+         FROM unnest($1::uuid[], $5::int[], $6::int[], $3::bigint[]) WITH ORDINALITY AS u(id, start, length, ts, i)
          ON CONFLICT (pubky_domain_id) DO UPDATE SET packet = excluded.packet,
            packet_timestamp = excluded.packet_timestamp, records = excluded.records, stored_at = now()
          WHERE pkarr_records.packet_timestamp <= excluded.packet_timestamp`,
@@ -203,7 +208,7 @@ export async function syncPackets(
       signaturesChecked,
       client.query<{ id: string; public_key: string }>({
         ...LOCK_DOMAINS,
-        values: [decodedKeys, userId],
+        values: [tokenArray(decodedKeys), userId],
       }),
     ]);
     sortOut(valid);
@@ -221,25 +226,30 @@ export async function syncPackets(
     const claimable = [...firstOfId.values()];
     const {
       rows: [claim],
-    } = await client.query<{ claimed: string[]; domain_ids: string[]; timestamps: string[] }>({
+    } = await client.query<{ claimed: string | null; stored: string | null }>({
       ...CLAIM_RECEIPTS,
       values: [
-        claimable.map((v) => v.clientId),
+        tokenArray(claimable.map((v) => v.clientId)),
         userId,
-        claimable.map((v) => v.key),
-        claimable.map((v) => v.packet.timestamp),
-        domains.map((d) => d.id),
+        tokenArray(claimable.map((v) => v.key)),
+        integerArray(claimable.map((v) => v.packet.timestamp)),
+        tokenArray(domains.map((d) => d.id)),
       ],
     });
-    const storedNow = new Map(claim!.domain_ids.map((id, i) => [id, Number(claim!.timestamps[i])]));
-    const mine = new Set(claim!.claimed);
+    const storedNow = new Map(
+      splitList(claim!.stored).map((pair) => {
+        const colon = pair.indexOf(':');
+        return [pair.slice(0, colon), Number(pair.slice(colon + 1))] as const;
+      }),
+    );
+    const mine = new Set(splitList(claim!.claimed));
     const duplicates = found.filter(
       (v) => !mine.has(v.clientId) || firstOfId.get(v.clientId) !== v,
     );
     if (duplicates.length) {
       const { rows } = await client.query<{ client_id: string; packet_timestamp: string }>({
         ...EARLIER_RECEIPTS,
-        values: [userId, duplicates.map((v) => v.clientId)],
+        values: [userId, tokenArray(duplicates.map((v) => v.clientId))],
       });
       const earlier = new Map(rows.map((r) => [r.client_id, Number(r.packet_timestamp)]));
       for (const v of duplicates)
@@ -271,20 +281,22 @@ export async function syncPackets(
     if (stale.length) {
       await client.query({
         ...MARK_STALE,
-        values: [userId, stale.map((v) => v.clientId)],
+        values: [userId, tokenArray(stale.map((v) => v.clientId))],
       });
     }
     const stored = [...winners.values()];
     if (stored.length) {
-      const payloads = stored.map((v) => Buffer.from(v.payload));
-      const timestamps = stored.map((v) => v.packet.timestamp);
+      const payloads = concatenatedBytes(stored.map((v) => v.payload));
+      const timestamps = integerArray(stored.map((v) => v.packet.timestamp));
       await client.query({
         ...STORE_RELAY_COPIES,
         values: [
-          stored.map((v) => v.key),
-          payloads,
+          tokenArray(stored.map((v) => v.key)),
+          payloads.bytes,
           timestamps,
-          stored.map((v) => minRecordTtl(v.packet)),
+          integerArray(stored.map((v) => minRecordTtl(v.packet))),
+          payloads.starts,
+          payloads.lengths,
         ],
       });
       // Last before COMMIT: its feed trigger takes the feed's commit-order lock (migration 0005),
@@ -292,10 +304,12 @@ export async function syncPackets(
       await client.query({
         ...STORE_PACKET_ROWS,
         values: [
-          stored.map((v) => domainOf.get(v.key)!.id),
-          payloads,
+          tokenArray(stored.map((v) => domainOf.get(v.key)!.id)),
+          payloads.bytes,
           timestamps,
-          stored.map((v) => recordsJson(v.packet.records)),
+          `[${stored.map((v) => recordsJson(v.packet.records)).join(',')}]`,
+          payloads.starts,
+          payloads.lengths,
         ],
       });
     }

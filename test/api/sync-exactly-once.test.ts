@@ -229,6 +229,50 @@ describe('packet sync', () => {
     ]);
   });
 
+  it('a many-packet upload stores each domain its own bytes, records and relay copy', async () => {
+    const signers = await Promise.all(Array.from({ length: 12 }, () => domain()));
+    const now = Date.now() * 1000;
+    // Packets of different sizes, so a payload cut at the wrong offset would show.
+    const recordsOf = (i: number) =>
+      Array.from({ length: 1 + (i % 5) }, (_, j) => ({
+        type: 'TXT' as const,
+        name: `_r${j}`,
+        ttl: 60 + i,
+        strings: ['x'.repeat(1 + ((i * 37 + j * 11) % 90)), `"quoted" \\ ${i}`],
+      }));
+    const payloads = signers.map((signer, i) =>
+      encodeRelayPayload(signPacket(signer, recordsOf(i), { timestamp: now + i })),
+    );
+    const response = await call(base, 'POST', '/sync/packets', {
+      token: owner.accessToken,
+      body: {
+        packets: signers.map((signer, i) => ({
+          clientId: randomUUID(),
+          publicKey: z32Encode(signer.publicKey),
+          payload: Buffer.from(payloads[i]!).toString('base64'),
+        })),
+      },
+    });
+    expect(
+      (response.body as { results: { status: string }[] }).results.map((r) => r.status),
+    ).toEqual(signers.map(() => 'stored'));
+    for (const [i, signer] of signers.entries()) {
+      const key = z32Encode(signer.publicKey);
+      const { rows } = await db.pool.query(
+        `SELECT pr.packet, pr.packet_timestamp::text AS t, pr.records, rp.payload
+         FROM pubky_domains pd JOIN pkarr_records pr ON pr.pubky_domain_id = pd.id
+         JOIN relay_packets rp ON rp.public_key = pd.public_key WHERE pd.public_key = $1`,
+        [key],
+      );
+      expect(Buffer.from(rows[0].packet).equals(Buffer.from(payloads[i]!))).toBe(true);
+      expect(Buffer.from(rows[0].payload).equals(Buffer.from(payloads[i]!))).toBe(true);
+      expect(Number(rows[0].t)).toBe(now + i);
+      expect(rows[0].records).toEqual(recordsOf(i));
+      const relayed = await fetch(`${base}/relay/${key}`);
+      expect(Buffer.from(await relayed.arrayBuffer()).equals(Buffer.from(payloads[i]!))).toBe(true);
+    }
+  });
+
   it('stores the decoded records, SVCB/HTTPS parameter bytes as hex', async () => {
     const signer = await domain();
     const records = [

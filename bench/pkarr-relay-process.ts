@@ -2,7 +2,7 @@
 // `npm run bench -- api`, over a loopback bittorrent-dht network: our server is measured in one
 // process, so the peer gets one too. It logs every request to stdout, which is discarded; the
 // address goes to the parent over IPC.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DHT as PkarrDht } from 'pkarr/lib/dht.js';
@@ -21,14 +21,17 @@ const peer = await DhtClient.start({
   verifier: nativeVerifier,
   bootstrap: [seed.address()],
 });
+const storageLocation = await mkdtemp(join(tmpdir(), 'pubky-bench-pkarr-relay-'));
 const relay = await PkarrRelay.start({
   dht: new PkarrDht({
     bootstrap: [`${seed.address().host}:${seed.address().port}`],
-    storageLocation: await mkdtemp(join(tmpdir(), 'pubky-bench-pkarr-relay-')),
+    storageLocation,
   }),
   port: 0,
 });
 process.send!({ url: relay.address });
 process.on('disconnect', () => {
-  void Promise.all([relay.close(), seed.destroy(), peer.destroy()]).then(() => process.exit(0));
+  void Promise.all([relay.close(), seed.destroy(), peer.destroy()])
+    .then(() => rm(storageLocation, { recursive: true, force: true }))
+    .then(() => process.exit(0));
 });

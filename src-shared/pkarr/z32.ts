@@ -8,8 +8,17 @@ for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 export const PUBLIC_KEY_LENGTH = 32;
 export const Z32_KEY_LENGTH = 52;
 
+/**
+ * Character codes of the encoding, written into a reused array and turned into one string: built
+ * by `+=`, a key was 52 strings (1.6 KB of garbage), and a server checking an upload encodes a
+ * key per packet.
+ */
+const codes: number[] = [];
+const APPLY_LIMIT = 8192;
+
 export function z32Encode(bytes: Uint8Array): string {
-  let out = '';
+  codes.length = Math.ceil((bytes.length * 8) / 5);
+  let at = 0;
   let buffer = 0;
   let bits = 0;
   for (const byte of bytes) {
@@ -17,11 +26,18 @@ export function z32Encode(bytes: Uint8Array): string {
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      out += ALPHABET[(buffer >>> bits) & 31];
+      codes[at++] = ALPHABET.charCodeAt((buffer >>> bits) & 31);
     }
     buffer &= (1 << bits) - 1;
   }
-  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
+  if (bits > 0) codes[at++] = ALPHABET.charCodeAt((buffer << (5 - bits)) & 31);
+  if (at <= APPLY_LIMIT) return String.fromCharCode.apply(null, codes);
+  // An argument list that long could overflow the stack: in slices (keys never get here).
+  let out = '';
+  for (let from = 0; from < at; from += APPLY_LIMIT) {
+    out += String.fromCharCode.apply(null, codes.slice(from, from + APPLY_LIMIT));
+  }
+  codes.length = 0;
   return out;
 }
 

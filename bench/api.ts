@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { z32Encode } from '../src-shared/pkarr';
@@ -24,6 +24,7 @@ import { loadConfig } from '../server/config';
 import { SignatureWorkerPool } from '../server/crypto/signature-worker-pool';
 import type { LoadPlan, Phase, PhaseResult } from './api-load';
 import { benchSigner } from './bench-signer';
+import { tuneHeapForServer } from '../server/runtime/server-heap';
 
 const SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? 10);
 const OPEN_SECONDS = Number(process.env['BENCH_API_OPEN_SECONDS'] ?? 30);
@@ -75,6 +76,29 @@ async function startPkarrRelay(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => child.disconnect() };
 }
 
+/**
+ * The server's garbage collections while it runs: full (mark-compact) ones pause the event loop
+ * and mark on another core, and the open loop's slow requests used to cluster on them.
+ */
+function watchGarbageCollection() {
+  const seen = { minor: 0, major: 0, pauseMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) seen.major++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) seen.minor++;
+      seen.pauseMs += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      return { ...seen, pauseMs: Math.round(seen.pauseMs) };
+    },
+  };
+}
+
 async function startLoad(plan: LoadPlan) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/api-load.ts'], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -100,6 +124,7 @@ async function startLoad(plan: LoadPlan) {
 }
 
 export async function benchApi(): Promise<Record<string, unknown>> {
+  tuneHeapForServer(); // the server runs in this process: with its production heap setting
   const baseDir = await mkdtemp(join(tmpdir(), 'pubky-bench-api-'));
   const cluster = await startEmbeddedPostgres({ baseDir, log: () => undefined });
   const pool = new pg.Pool({ connectionString: cluster.url, max: 10 });
@@ -138,6 +163,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       concurrency: 4,
     });
     // The server's event loop during the open-loop phase: time a request waits for JavaScript.
+    const collections = watchGarbageCollection();
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     const ingestOpen = await load.run({
@@ -146,6 +172,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       packetsPerSecond: TARGET_PACKETS_PER_SECOND,
     });
     loopDelay.disable();
+    const serverGc = collections.stop();
     const ours = `${api}/relay`;
     const relayPhase = (kind: 'relay-put' | 'relay-get', base: string) =>
       load.run({ kind, seconds: SECONDS / 2, concurrency: 16, base });
@@ -182,6 +209,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
         openLoopAtTarget: {
           offeredPacketsPerSecond: TARGET_PACKETS_PER_SECOND,
           ...ingestOpen,
+          serverGc,
           serverEventLoopDelayMs: {
             p50: Math.round(loopDelay.percentile(50) / 1e5) / 10,
             p99: Math.round(loopDelay.percentile(99) / 1e5) / 10,

@@ -1,8 +1,10 @@
 // `npm run server`: the companion server until SIGINT or SIGTERM, then a clean stop.
 import { loadConfig } from './config';
 import { startServer } from './start';
+import { tuneHeapForServer } from './runtime/server-heap';
 
 async function main(): Promise<void> {
+  tuneHeapForServer();
   const config = loadConfig();
   const server = await startServer(config);
   console.log(`pubky-domains server listening on ${server.url}`);

@@ -1,7 +1,7 @@
 // Sign-in without passwords: a member signs a one-time challenge with a key the app holds, or
 // presents a Pubky AuthToken; the server answers a short-lived JWT (HS256, key kept in
 // server_secrets) and a refresh token that is stored hashed and rotated on use. A refresh token used twice revokes the user's sessions.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type pg from 'pg';
 import { parsePublicKey, z32Encode } from '../../src-shared/pkarr';
@@ -50,14 +50,15 @@ function keyOf(input: string): string {
 }
 
 export class AuthService {
-  private signingKey: Uint8Array | undefined;
+  /** A KeyObject, not the bytes: given bytes, jose imports a key on every sign and verify. */
+  private signingKey: KeyObject | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly accessSeconds = ACCESS_TOKEN_SECONDS,
   ) {}
 
-  private async key(): Promise<Uint8Array> {
+  private async key(): Promise<KeyObject> {
     if (this.signingKey) return this.signingKey;
     // Made once per database, so every server process on it accepts the same tokens.
     await this.pool.query(
@@ -67,7 +68,7 @@ export class AuthService {
     const { rows } = await this.pool.query<{ secret: Buffer }>(
       "SELECT secret FROM server_secrets WHERE name = 'jwt'",
     );
-    this.signingKey = new Uint8Array(rows[0]!.secret);
+    this.signingKey = createSecretKey(rows[0]!.secret);
     return this.signingKey;
   }
 

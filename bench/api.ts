@@ -3,9 +3,11 @@
 // takes and open loop at the 4,000 packets/s target for honest latency; then relay PUT and GET,
 // ours and the `pkarr` npm relay (in a process of its own) taking the same packets in the same
 // run. BENCH_API_SECONDS sets each phase's length (default 10); BENCH_API_OPEN_SECONDS the
-// open loop's (default 30: its p99 over 400 requests was the 5th worst, so one stall of this VM,
-// a few hundred ms in which Postgres, the verifier and the event loop all waited, decided it;
-// over 1,200 it is the 12th worst, the tail of the load rather than of one moment).
+// open loop's (default 30: its p99 over 400 requests was the 5th worst, so one stall, a few
+// hundred ms in which every upload in flight waited, decided it; over 1,200 it is the 12th
+// worst, the tail of the load rather than of one moment). Most such stalls were the server's
+// own full garbage collections (see server/runtime/server-heap.ts), so the open loop reports
+// how many it made; the rest were slow WAL flushes at COMMIT on this VM's disk.
 import { fork, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

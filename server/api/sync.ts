@@ -42,11 +42,22 @@ export type SyncOutcome =
   | { readonly clientId: string; readonly status: 'invalid'; readonly reason: string }
   | { readonly clientId: string; readonly status: 'not_found' };
 
+/**
+ * What storing a decoded packet needs, taken from it at once: the decoded records are many small
+ * objects, and held for the whole transaction they outlived the server's young-generation
+ * collections and were copied and promoted (the largest share of what an upload promoted).
+ */
+interface Decoded {
+  readonly timestamp: number;
+  readonly recordsJson: string;
+  readonly minTtl: number;
+}
+
 interface Verified {
   readonly index: number;
   readonly clientId: string;
   readonly key: string;
-  readonly packet: SignedPacket;
+  readonly decoded: Decoded;
   readonly payload: Uint8Array;
 }
 
@@ -54,7 +65,7 @@ interface Checked {
   readonly index: number;
   readonly upload: UploadedPacket;
   readonly key?: string;
-  readonly packet?: SignedPacket;
+  readonly decoded?: Decoded;
   /** Why the packet was refused before its signature was checked, or what decoding found. */
   readonly reason?: string;
   readonly signature?: SignatureCheck;
@@ -78,7 +89,12 @@ function check(upload: UploadedPacket, index: number): Checked {
     const publicKey = parsePublicKey(upload.publicKey);
     const key = z32Encode(publicKey);
     const packet = decodeRelayPayload(recorder, publicKey, upload.payload);
-    return { index, upload, key, packet, ...(signature && { signature }) };
+    const decoded: Decoded = {
+      timestamp: packet.timestamp,
+      recordsJson: recordsJson(packet.records),
+      minTtl: minRecordTtl(packet),
+    };
+    return { index, upload, key, decoded, ...(signature && { signature }) };
   } catch (error) {
     const reason = error instanceof PkarrError ? error.code : 'INVALID';
     return { index, upload, reason, ...(signature && { signature }) };
@@ -96,14 +112,14 @@ function settleSignatures(
     if (c.signature && !signatureOk.get(c.index)) {
       return { index: c.index, reason: 'INVALID_SIGNATURE' };
     }
-    if (c.reason !== undefined || !c.packet || !c.key) {
+    if (c.reason !== undefined || !c.decoded || !c.key) {
       return { index: c.index, reason: c.reason ?? 'INVALID' };
     }
     return {
       index: c.index,
       clientId: c.upload.clientId,
       key: c.key,
-      packet: c.packet,
+      decoded: c.decoded,
       payload: c.upload.payload,
     };
   });
@@ -186,11 +202,11 @@ export async function syncPackets(
   const signaturesChecked = verifier.verifyAll(signed.map((c) => c.signature!));
   // Awaited below; should the transaction fail first, its failure is the one reported.
   signaturesChecked.catch(() => undefined);
-  const decodedKeys = [...new Set(checked.flatMap((c) => (c.packet && c.key ? [c.key] : [])))];
+  const decodedKeys = [...new Set(checked.flatMap((c) => (c.decoded && c.key ? [c.key] : [])))];
   const verified: Verified[] = [];
   const sortOut = (valid: readonly boolean[]) => {
     for (const result of settleSignatures(checked, signed, valid)) {
-      if ('packet' in result) verified.push(result);
+      if ('decoded' in result) verified.push(result);
       else {
         const clientId = packets[result.index]!.clientId;
         outcomes[result.index] = { clientId, status: 'invalid', reason: result.reason };
@@ -232,7 +248,7 @@ export async function syncPackets(
         tokenArray(claimable.map((v) => v.clientId)),
         userId,
         tokenArray(claimable.map((v) => v.key)),
-        integerArray(claimable.map((v) => v.packet.timestamp)),
+        integerArray(claimable.map((v) => v.decoded.timestamp)),
         tokenArray(domains.map((d) => d.id)),
       ],
     });
@@ -256,7 +272,7 @@ export async function syncPackets(
         outcomes[v.index] = {
           clientId: v.clientId,
           status: 'duplicate',
-          timestamp: earlier.get(v.clientId) ?? v.packet.timestamp,
+          timestamp: earlier.get(v.clientId) ?? v.decoded.timestamp,
         };
     }
 
@@ -269,14 +285,18 @@ export async function syncPackets(
     for (const v of found) {
       if (outcomes[v.index]) continue;
       const now = current.get(v.key);
-      if (now !== undefined && now > v.packet.timestamp) {
+      if (now !== undefined && now > v.decoded.timestamp) {
         outcomes[v.index] = { clientId: v.clientId, status: 'stale', currentTimestamp: now };
         stale.push(v);
         continue;
       }
-      current.set(v.key, v.packet.timestamp);
+      current.set(v.key, v.decoded.timestamp);
       winners.set(v.key, v);
-      outcomes[v.index] = { clientId: v.clientId, status: 'stored', timestamp: v.packet.timestamp };
+      outcomes[v.index] = {
+        clientId: v.clientId,
+        status: 'stored',
+        timestamp: v.decoded.timestamp,
+      };
     }
     if (stale.length) {
       await client.query({
@@ -287,14 +307,14 @@ export async function syncPackets(
     const stored = [...winners.values()];
     if (stored.length) {
       const payloads = concatenatedBytes(stored.map((v) => v.payload));
-      const timestamps = integerArray(stored.map((v) => v.packet.timestamp));
+      const timestamps = integerArray(stored.map((v) => v.decoded.timestamp));
       await client.query({
         ...STORE_RELAY_COPIES,
         values: [
           tokenArray(stored.map((v) => v.key)),
           payloads.bytes,
           timestamps,
-          integerArray(stored.map((v) => minRecordTtl(v.packet))),
+          integerArray(stored.map((v) => v.decoded.minTtl)),
           payloads.starts,
           payloads.lengths,
         ],
@@ -307,7 +327,7 @@ export async function syncPackets(
           tokenArray(stored.map((v) => domainOf.get(v.key)!.id)),
           payloads.bytes,
           timestamps,
-          `[${stored.map((v) => recordsJson(v.packet.records)).join(',')}]`,
+          `[${stored.map((v) => v.decoded.recordsJson).join(',')}]`,
           payloads.starts,
           payloads.lengths,
         ],

@@ -71,6 +71,16 @@ interface Checked {
   readonly signature?: SignatureCheck;
 }
 
+/** SVCB parameter bytes as hex in the stored JSON. */
+const recordReplacer = (_key: string, value: unknown) =>
+  value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value;
+
+/** The records as stored JSON; a replacer slows stringify down, so only SVCB/HTTPS get one. */
+const recordsJson = (records: SignedPacket['records']): string =>
+  records.some((record) => record.type === 'HTTPS' || record.type === 'SVCB')
+    ? JSON.stringify(records, recordReplacer)
+    : JSON.stringify(records);
+
 /**
  * Shape first, in memory: the packet is decoded with a verifier that only records what it was
  * asked to check, and the signatures are checked afterwards as one batch. A packet whose signature
@@ -124,16 +134,6 @@ function settleSignatures(
     };
   });
 }
-
-/** SVCB parameter bytes as hex in the stored JSON. */
-const recordReplacer = (_key: string, value: unknown) =>
-  value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value;
-
-/** The records as stored JSON; a replacer slows stringify down, so only SVCB/HTTPS get one. */
-const recordsJson = (records: SignedPacket['records']): string =>
-  records.some((record) => record.type === 'HTTPS' || record.type === 'SVCB')
-    ? JSON.stringify(records, recordReplacer)
-    : JSON.stringify(records);
 
 // Named statements: node-pg prepares each once per connection, so Postgres parses and plans
 // them once instead of on every upload (a measurable share of a small batch's time).

@@ -31,21 +31,30 @@ async function seed(pool: pg.Pool): Promise<void> {
     SELECT d.id, k.family_id, k.id, k.public_key FROM pubky_keypairs k JOIN domain_records d ON d.name = k.public_key`);
 }
 
-/** Upserts a packet for each id, `rowsPerStatement` rows a statement; returns the milliseconds. */
+interface Domain {
+  id: string;
+  family_id: string;
+}
+
+/**
+ * Upserts a packet for each domain, `rowsPerStatement` rows a statement, naming each packet's
+ * domain and family as the server's sync does; returns the milliseconds.
+ */
 async function upsertPackets(
   pool: pg.Pool,
-  ids: readonly string[],
+  domains: readonly Domain[],
   rowsPerStatement: number,
   timestamp: number,
 ): Promise<number> {
   const started = performance.now();
-  for (let i = 0; i < ids.length; i += rowsPerStatement) {
+  for (let i = 0; i < domains.length; i += rowsPerStatement) {
+    const part = domains.slice(i, i + rowsPerStatement);
     await pool.query(
-      `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
-       SELECT id, decode(repeat('ab', 300), 'hex'), $2, '[{"type":"A","name":"@","ttl":300,"address":"192.0.2.1"}]'
-       FROM unnest($1::uuid[]) id
+      `INSERT INTO pkarr_records (pubky_domain_id, family_id, packet, packet_timestamp, records)
+       SELECT id, family, decode(repeat('ab', 300), 'hex'), $2, '[{"type":"A","name":"@","ttl":300,"address":"192.0.2.1"}]'
+       FROM unnest($1::uuid[], $3::uuid[]) AS u(id, family)
        ON CONFLICT (pubky_domain_id) DO UPDATE SET packet = excluded.packet, packet_timestamp = excluded.packet_timestamp`,
-      [ids.slice(i, i + rowsPerStatement), timestamp],
+      [part.map((d) => d.id), timestamp, part.map((d) => d.family_id)],
     );
   }
   return performance.now() - started;
@@ -75,10 +84,9 @@ export async function benchScores(): Promise<Record<string, unknown>> {
       {};
     let ts = 1;
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-    const { rows: domainRows } = await pool.query<{ id: string }>(
-      'SELECT id FROM pubky_domains ORDER BY id',
+    const { rows: allDomains } = await pool.query<Domain>(
+      'SELECT id, family_id FROM pubky_domains ORDER BY id',
     );
-    const allIds = domainRows.map((r) => r.id);
     const setTriggers = (on: boolean) =>
       pool.query(`ALTER TABLE pkarr_records ${on ? 'ENABLE' : 'DISABLE'} TRIGGER USER`);
     for (const [name, size, rows, slice] of [
@@ -88,11 +96,11 @@ export async function benchScores(): Promise<Record<string, unknown>> {
       const withTriggers: number[] = [];
       const withoutTriggers: number[] = [];
       const ratios: number[] = [];
-      const ids = allIds.slice(0, rows);
+      const domains = allDomains.slice(0, rows);
       for (let round = 0; round < ROUNDS; round++) {
         const ms = { on: 0, off: 0 };
-        for (let first = 0, n = 0; first < ids.length; first += slice, n++) {
-          const part = ids.slice(first, first + slice);
+        for (let first = 0, n = 0; first < domains.length; first += slice, n++) {
+          const part = domains.slice(first, first + slice);
           for (const on of (round + n) % 2 === 0 ? [false, true] : [true, false]) {
             await setTriggers(on);
             ms[on ? 'on' : 'off'] += await upsertPackets(pool, part, size, ++ts);

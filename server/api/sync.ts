@@ -139,7 +139,7 @@ function settleSignatures(
 // them once instead of on every upload (a measurable share of a small batch's time).
 const LOCK_DOMAINS = {
   name: 'sync-lock-domains',
-  text: `SELECT pd.id, pd.public_key FROM pubky_domains pd
+  text: `SELECT pd.id, pd.public_key, pd.family_id FROM pubky_domains pd
        JOIN family_members m ON m.family_id = pd.family_id AND m.user_id = $2 AND m.role IN ('owner', 'member')
        WHERE pd.public_key = ANY($1::text[]) ORDER BY pd.id FOR UPDATE OF pd`,
 };
@@ -179,9 +179,10 @@ const STORE_RELAY_COPIES = {
 // The same payloads, and every packet's records as one JSON array (element i for packet i).
 const STORE_PACKET_ROWS = {
   name: 'sync-packet-rows',
-  text: `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
-         SELECT id, substring($2::bytea FROM start FOR length), ts, $4::jsonb -> (i::int - 1)
-         FROM unnest($1::uuid[], $5::int[], $6::int[], $3::bigint[]) WITH ORDINALITY AS u(id, start, length, ts, i)
+  text: `INSERT INTO pkarr_records (pubky_domain_id, family_id, packet, packet_timestamp, records)
+         SELECT id, family, substring($2::bytea FROM start FOR length), ts, $4::jsonb -> (i::int - 1)
+         FROM unnest($1::uuid[], $7::uuid[], $5::int[], $6::int[], $3::bigint[])
+           WITH ORDINALITY AS u(id, family, start, length, ts, i)
          ON CONFLICT (pubky_domain_id) DO UPDATE SET packet = excluded.packet,
            packet_timestamp = excluded.packet_timestamp, records = excluded.records, stored_at = now()
          WHERE pkarr_records.packet_timestamp <= excluded.packet_timestamp`,
@@ -222,7 +223,7 @@ export async function syncPackets(
     // The caller's domains among the batch's keys (as owner or member), locked in id order.
     const [valid, { rows: domains }] = await Promise.all([
       signaturesChecked,
-      client.query<{ id: string; public_key: string }>({
+      client.query<{ id: string; public_key: string; family_id: string }>({
         ...LOCK_DOMAINS,
         values: [tokenArray(decodedKeys), userId],
       }),
@@ -330,6 +331,7 @@ export async function syncPackets(
           `[${stored.map((v) => v.decoded.recordsJson).join(',')}]`,
           payloads.starts,
           payloads.lengths,
+          tokenArray(stored.map((v) => domainOf.get(v.key)!.family_id)),
         ],
       });
     }

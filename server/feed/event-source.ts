@@ -22,7 +22,10 @@ interface Row {
   scores: ScoreBatch | null;
 }
 
-/** A statement's packet events, stored as one row (migration 0016): event i at index i. */
+/**
+ * A statement's packet events, stored as one row (migration 0016): event i at index i. The
+ * domains' record ids and keys are read from the domains (or their tombstones) since 0026.
+ */
 interface PacketBatch {
   op: string;
   pubkyDomainIds: string[];
@@ -45,9 +48,12 @@ interface ScoreBatch {
 const SELECT_EVENTS = `SELECT seq, family_id, kind, entity, data,
     CASE WHEN last_seq IS NOT NULL AND kind = 'pkarr_record_event' THEN jsonb_build_object(
       'op', packet_op, 'pubkyDomainIds', to_jsonb(pubky_domain_ids),
-      'domainRecordIds', to_jsonb(domain_record_ids), 'publicKeys', to_jsonb(public_keys),
       'packetTimestamps', to_jsonb(packet_timestamps), 'records', to_jsonb(packet_records),
-      'storedAts', to_jsonb(stored_ats)) END AS packets,
+      'storedAts', to_jsonb(stored_ats)) || CASE WHEN public_keys IS NULL
+        -- Since migration 0026 the row keeps only the domains' ids.
+        THEN packet_batch_identities(pubky_domain_ids)
+        ELSE jsonb_build_object('domainRecordIds', to_jsonb(domain_record_ids), 'publicKeys', to_jsonb(public_keys))
+      END END AS packets,
     CASE WHEN last_seq IS NOT NULL AND kind = 'sovereignty_score_event' THEN jsonb_build_object(
       'domainRecordIds', to_jsonb(domain_record_ids), 'pubkyDomainIds', to_jsonb(pubky_domain_ids),
       'publicKeys', to_jsonb(public_keys), 'scores', to_jsonb(scores),
@@ -227,8 +233,11 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
 
   /** Drops events older than the retention window; resuming clients further back must reload. */
   async prune(retentionDays: number): Promise<number> {
+    // A domain's tombstone goes with the same window: every event naming it is older (0026).
     const { rowCount } = await this.pool.query(
-      'DELETE FROM feed_events WHERE created_at < now() - make_interval(days => $1)',
+      `WITH tombstones AS (DELETE FROM pubky_domain_tombstones
+                           WHERE deleted_at < now() - make_interval(days => $1))
+       DELETE FROM feed_events WHERE created_at < now() - make_interval(days => $1)`,
       [retentionDays],
     );
     return rowCount ?? 0;

@@ -34,8 +34,9 @@ describe('feed event source', () => {
       [familyId],
     );
     await db.pool.query(
-      `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
-       SELECT id, decode(repeat('ab', 80), 'hex'), 7, '[]' FROM unnest($1::uuid[]) id`,
+      `INSERT INTO pkarr_records (pubky_domain_id, family_id, packet, packet_timestamp, records)
+       SELECT id, family_id, decode(repeat('ab', 80), 'hex'), 7, '[]' FROM pubky_domains
+       WHERE id = ANY ($1::uuid[])`,
       [domains.map((d) => d.pubkyDomainId)],
     );
 

@@ -116,7 +116,8 @@ describe('authorisation', () => {
       a.domain.pubkyDomainId,
     ]);
     await db.pool.query(
-      "INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp) VALUES ($1, decode(repeat('ab', 80), 'hex'), 1)",
+      `INSERT INTO pkarr_records (pubky_domain_id, family_id, packet, packet_timestamp)
+       SELECT id, family_id, decode(repeat('ab', 80), 'hex'), 1 FROM pubky_domains WHERE id = $1`,
       [a.domain.pubkyDomainId],
     );
     await db.pool.query("UPDATE domain_migrations SET status = 'in_progress' WHERE id = $1", [
@@ -526,8 +527,9 @@ describe('packet batches', () => {
     const records = [{ type: 'A', name: '@', ttl: 300, address: '192.0.2.7' }];
     const store = (ids: string[], timestamp: number) =>
       db.pool.query(
-        `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
-         SELECT id, decode(repeat('ab', 80), 'hex'), $2, $3 FROM unnest($1::uuid[]) id
+        `INSERT INTO pkarr_records (pubky_domain_id, family_id, packet, packet_timestamp, records)
+         SELECT id, family_id, decode(repeat('ab', 80), 'hex'), $2, $3 FROM pubky_domains
+         WHERE id = ANY ($1::uuid[])
          ON CONFLICT (pubky_domain_id) DO UPDATE SET packet_timestamp = excluded.packet_timestamp`,
         [ids, timestamp, JSON.stringify(records)],
       );

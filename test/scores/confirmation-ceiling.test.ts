@@ -2,13 +2,11 @@
 // so the packet trigger reads confirmations only when a newer packet can outdate one. The bound
 // must never be below the truth, wherever the confirmation came from and in whatever order, and
 // keeping it must not read as a change to anyone listening.
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, migrate } from '../../server/db/migrate';
+import { migrate } from '../../server/db/migrate';
 import { freshDatabase } from '../support/database';
+import { migrateUpTo } from '../support/migrate-up-to';
 import { confirm, family, pubkyDomain, scoreOf, storePacket } from '../support/schema-fixtures';
 
 const db = await freshDatabase();
@@ -124,23 +122,19 @@ describe('the confirmation ceiling of a packet row', () => {
   });
 
   it('migration 0025 gives the packets already stored their ceilings without a packet event', async () => {
-    // The migrations as they were before 0025, in a directory of their own.
-    const dir = await mkdtemp(join(tmpdir(), 'pubky-migrations-'));
-    try {
-      for (const name of await readdir(MIGRATIONS_DIR)) {
-        if (Number.parseInt(name, 10) < 25) await cp(join(MIGRATIONS_DIR, name), join(dir, name));
-      }
-      await migrate(before.pool, { dir });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await migrateUpTo(before.pool, 24);
     const familyId = await family(before.pool);
     const [confirmed, unconfirmed] = [
       await pubkyDomain(before.pool, familyId),
       await pubkyDomain(before.pool, familyId),
     ];
+    // Stored as writers did before 0026 (packet rows had no family then).
     for (const d of [confirmed, unconfirmed])
-      await storePacket(before.pool, d.pubkyDomainId, NOW_US);
+      await before.pool.query(
+        `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
+         VALUES ($1, decode(repeat('ab', 100), 'hex'), $2, '[]')`,
+        [d.pubkyDomainId, NOW_US],
+      );
     await confirm(before.pool, confirmed.pubkyDomainId, 'dht', NOW_US);
     await confirm(before.pool, confirmed.pubkyDomainId, 'https://relay-a.example', NOW_US - 2);
     const events = await packetEventsOf(before.pool, confirmed.pubkyDomainId);

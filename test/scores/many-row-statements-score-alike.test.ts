@@ -23,9 +23,9 @@ interface PacketChange {
 }
 
 const UPSERT = `
-  INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
-  SELECT id, decode(repeat('ab', 100), 'hex'), ts, rec
-  FROM unnest($1::uuid[], $2::bigint[], $3::jsonb[]) AS c(id, ts, rec)
+  INSERT INTO pkarr_records (pubky_domain_id, family_id, packet, packet_timestamp, records)
+  SELECT c.id, pd.family_id, decode(repeat('ab', 100), 'hex'), ts, rec
+  FROM unnest($1::uuid[], $2::bigint[], $3::jsonb[]) AS c(id, ts, rec) JOIN pubky_domains pd ON pd.id = c.id
   ON CONFLICT (pubky_domain_id) DO UPDATE
     SET packet = excluded.packet, packet_timestamp = excluded.packet_timestamp, records = excluded.records`;
 

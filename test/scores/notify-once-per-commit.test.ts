@@ -154,8 +154,9 @@ describe('NOTIFY channels', () => {
     const ts = Date.now() * 1000;
     const result = await notificationsOf(() =>
       db.pool.query(
-        `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
-         SELECT id, decode(repeat('ab', 100), 'hex'), $2, '[]' FROM unnest($1::uuid[]) id`,
+        `INSERT INTO pkarr_records (pubky_domain_id, family_id, packet, packet_timestamp, records)
+         SELECT id, family_id, decode(repeat('ab', 100), 'hex'), $2, '[]' FROM pubky_domains
+         WHERE id = ANY ($1::uuid[])`,
         [domains.map((d) => d.pubkyDomainId), ts],
       ),
     );

@@ -58,7 +58,8 @@ export async function storePacket(
   records: unknown[] = [{ type: 'A', name: '@', ttl: 300, address: '192.0.2.1' }],
 ): Promise<void> {
   await db.query(
-    `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records) VALUES ($1, $2, $3, $4)
+    `INSERT INTO pkarr_records (pubky_domain_id, family_id, packet, packet_timestamp, records)
+     SELECT id, family_id, $2, $3, $4 FROM pubky_domains WHERE id = $1
      ON CONFLICT (pubky_domain_id) DO UPDATE SET packet = excluded.packet, packet_timestamp = excluded.packet_timestamp, records = excluded.records`,
     [pubkyDomainId, randomBytes(100), timestamp, JSON.stringify(records)],
   );

@@ -11,6 +11,8 @@ import { migrate } from '../server/db/migrate';
 const DOMAINS = 10_000;
 /** Rounds of the with/without-triggers comparison (each round upserts every domain twice). */
 const ROUNDS = 7;
+/** Bulk evidence changes timed, each re-scoring every domain. */
+const RESCORE_ROUNDS = 5;
 
 /** 10,000 Pubky domains of one family, each with a keypair and a stored packet. */
 async function seed(pool: pg.Pool): Promise<void> {
@@ -118,32 +120,43 @@ export async function benchScores(): Promise<Record<string, unknown>> {
       };
     }
 
-    // Re-scoring after a bulk evidence change: every domain's DHT confirmation goes stale at once.
+    // Re-scoring after a bulk evidence change: every domain's DHT confirmation goes stale at once,
+    // then is fresh again (each moves all 10,000 scores). One such change takes ~1 s and this
+    // machine's speed drifts between seconds, so several are timed and the median is reported.
     await pool.query(
       `UPDATE pkarr_publications SET confirmed_timestamp = ${ts}, confirmed_at = now()`,
     );
-    const before = await pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM sovereignty_score_history',
-    );
-    const started = performance.now();
-    await pool.query("UPDATE pkarr_publications SET confirmed_at = now() - interval '25 hours'");
-    const rescoreMs = performance.now() - started;
-    const after = await pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM sovereignty_score_history',
-    );
-    const rescored = after.rows[0]!.n - before.rows[0]!.n;
+    const rescores: { domainsRescored: number; ms: number }[] = [];
+    for (let round = 0; round < RESCORE_ROUNDS; round++) {
+      const stale = round % 2 === 0;
+      const before = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM sovereignty_score_history',
+      );
+      const started = performance.now();
+      await pool.query(
+        `UPDATE pkarr_publications SET confirmed_at = now() - interval '${stale ? 25 : 0} hours'`,
+      );
+      const ms = performance.now() - started;
+      const after = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM sovereignty_score_history',
+      );
+      rescores.push({ domainsRescored: after.rows[0]!.n - before.rows[0]!.n, ms: Math.round(ms) });
+    }
+    const rescoreMs = median(rescores.map((r) => r.ms));
+    const everyDomainRescored = rescores.every((r) => r.domainsRescored === DOMAINS);
 
     return {
       bench: 'scores',
       domains: DOMAINS,
       rescore: {
-        domainsRescored: rescored,
-        ms: Math.round(rescoreMs),
-        perSecond: Math.round(rescored / (rescoreMs / 1000)),
+        domainsRescored: DOMAINS,
+        ms: rescoreMs,
+        perSecond: Math.round(DOMAINS / (rescoreMs / 1000)),
+        rounds: rescores,
       },
       triggerCost: shapes,
       targets: {
-        rescore10kUnder2s: { maxMs: 2000, met: rescored === DOMAINS && rescoreMs < 2000 },
+        rescore10kUnder2s: { maxMs: 2000, met: everyDomainRescored && rescoreMs < 2000 },
         triggerRatioBatched: { max: 1.5, met: (shapes['batched_1000']?.ratio ?? Infinity) <= 1.5 },
         triggerRatioSingleRow: { max: 1.5, met: (shapes['single_row']?.ratio ?? Infinity) <= 1.5 },
       },

@@ -143,20 +143,20 @@ export async function benchScores(): Promise<Record<string, unknown>> {
       rescores.push({ domainsRescored: after.rows[0]!.n - before.rows[0]!.n, ms: Math.round(ms) });
     }
     const rescoreMs = median(rescores.map((r) => r.ms));
-    const everyDomainRescored = rescores.every((r) => r.domainsRescored === DOMAINS);
+    const fewestRescored = Math.min(...rescores.map((r) => r.domainsRescored));
 
     return {
       bench: 'scores',
       domains: DOMAINS,
       rescore: {
-        domainsRescored: DOMAINS,
+        domainsRescored: fewestRescored,
         ms: rescoreMs,
-        perSecond: Math.round(DOMAINS / (rescoreMs / 1000)),
+        perSecond: Math.round(fewestRescored / (rescoreMs / 1000)),
         rounds: rescores,
       },
       triggerCost: shapes,
       targets: {
-        rescore10kUnder2s: { maxMs: 2000, met: everyDomainRescored && rescoreMs < 2000 },
+        rescore10kUnder2s: { maxMs: 2000, met: fewestRescored === DOMAINS && rescoreMs < 2000 },
         triggerRatioBatched: { max: 1.5, met: (shapes['batched_1000']?.ratio ?? Infinity) <= 1.5 },
         triggerRatioSingleRow: { max: 1.5, met: (shapes['single_row']?.ratio ?? Infinity) <= 1.5 },
       },

@@ -5,6 +5,11 @@ import { tuneHeapForServer } from './runtime/server-heap';
 
 async function main(): Promise<void> {
   tuneHeapForServer();
+  // Every promise has an owner that answers its caller; this is the last line behind them: a
+  // rejection nobody owned is a bug to log loudly, not a reason to take every family offline.
+  process.on('unhandledRejection', (reason: unknown) => {
+    console.error('unhandled rejection (a bug; the server keeps serving):', reason);
+  });
   const config = loadConfig();
   const server = await startServer(config);
   console.log(`pubky-domains server listening on ${server.url}`);

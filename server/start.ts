@@ -99,6 +99,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     auth,
     host: config.host,
     port: config.feedPort,
+    log: (fields, message) => log.warn(fields, message),
   });
   log.info({ port: feed.port }, 'live feed listening');
 

@@ -22,6 +22,10 @@ export interface FeedLimits {
   /** Bytes queued for one client before it is cut off as too slow. */
   readonly maxBufferedBytes: number;
   readonly heartbeatMs: number;
+  /** Live events held for one client while its resume reads the log. */
+  readonly maxHeldEvents: number;
+  /** Events one resume may read from the log before the client is told to reload. */
+  readonly maxResumeEvents: number;
 }
 
 export const DEFAULT_FEED_LIMITS: FeedLimits = {
@@ -29,6 +33,8 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
   messagesPerSecond: 50,
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
+  maxHeldEvents: 10_000,
+  maxResumeEvents: 100_000,
 };
 
 /** A subscription, resolved at subscribe time to what it matches. */
@@ -58,6 +64,7 @@ interface Connection {
 const send = (connection: Connection, message: ServerMessage) =>
   connection.socket.send(JSON.stringify(message));
 const HEARTBEAT_SLICES = 10;
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const fail = (connection: Connection, code: FeedErrorCode, message: string) =>
   send(connection, { type: 'error', data: { code, message } });
@@ -78,6 +85,7 @@ export class PubkyWebSocketHandler {
       auth: AuthService;
       events: FeedEventSource;
       limits?: Partial<FeedLimits>;
+      log?: (fields: Record<string, unknown>, message: string) => void;
     },
     options: { port: number; host: string },
   ) {
@@ -113,11 +121,21 @@ export class PubkyWebSocketHandler {
    * handled after authentication and one at a time, in the order they came.
    */
   private accept(socket: WebSocket, request: IncomingMessage): void {
-    let chain: Promise<Connection | undefined> = this.authenticate(socket, request);
+    // This chain owns every promise of the socket: a failure closes this socket, never the process.
+    let chain: Promise<Connection | undefined> = this.authenticate(socket, request).catch(
+      (error: unknown) => {
+        this.deps.log?.({ message: messageOf(error) }, 'feed handshake failed');
+        socket.terminate();
+        return undefined;
+      },
+    );
     socket.on('message', (raw, isBinary) => {
       chain = chain.then(async (connection) => {
         if (connection)
-          await this.onMessage(connection, raw as Buffer, isBinary).catch(() => socket.terminate());
+          await this.onMessage(connection, raw as Buffer, isBinary).catch((error: unknown) => {
+            this.deps.log?.({ message: messageOf(error) }, 'feed message failed');
+            socket.terminate();
+          });
         return connection;
       });
     });
@@ -128,15 +146,18 @@ export class PubkyWebSocketHandler {
     socket: WebSocket,
     request: IncomingMessage,
   ): Promise<Connection | undefined> {
-    const url = new URL(request.url ?? '/', 'ws://feed');
+    // Only the query string matters, and a hostile request target (`//x:99999`) makes `new URL`
+    // throw: read the query alone, which URLSearchParams parses without throwing.
+    const target = request.url ?? '';
+    const query = new URLSearchParams(target.includes('?') ? target.slice(target.indexOf('?')) : '');
     let caller: Caller;
     try {
-      caller = await this.deps.auth.verify(url.searchParams.get('token') ?? '');
+      caller = await this.deps.auth.verify(query.get('token') ?? '');
     } catch {
       socket.close(FEED_CLOSE.unauthorized, 'unauthorized');
       return undefined;
     }
-    const sinceText = url.searchParams.get('since');
+    const sinceText = query.get('since');
     const since = sinceText === null ? undefined : Number(sinceText);
     if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) {
       socket.close(FEED_CLOSE.policy, 'since must be a sequence number');
@@ -247,14 +268,27 @@ export class PubkyWebSocketHandler {
         'RESUME_EXPIRED',
         'Events after that seq are no longer kept; reload, then follow live.',
       );
+      return;
     }
     connection.held ??= [];
     try {
       const families = await this.families(connection.caller.userId);
       let cursor = connection.resumeFrom;
-      for (;;) {
+      let read = 0;
+      // Bounded: a resume stops when its socket closes, and one that would read more than
+      // maxResumeEvents is told to reload instead (a reload is cheaper than replaying the log).
+      while (connection.socket.readyState === WebSocket.OPEN) {
         const batch = await this.deps.events.readSince(cursor, families);
         if (!batch.length) break;
+        read += batch.length;
+        if (read > this.limits.maxResumeEvents) {
+          fail(
+            connection,
+            'RESUME_EXPIRED',
+            'Too many events since that seq to replay; reload, then follow live.',
+          );
+          break;
+        }
         for (const event of batch) if (matcher.matches(event)) this.sendEvent(connection, event);
         cursor = batch.at(-1)!.seq;
       }
@@ -395,6 +429,12 @@ export class PubkyWebSocketHandler {
 
   private offer(connection: Connection, event: StoredEvent, framed?: () => Buffer): void {
     if (connection.held) {
+      // Live events wait while a resume reads; a resume that cannot keep up is cut off.
+      if (connection.held.length >= this.limits.maxHeldEvents) {
+        connection.held.length = 0;
+        connection.socket.close(FEED_CLOSE.slowConsumer, 'too slow');
+        return;
+      }
       connection.held.push(event);
       return;
     }

@@ -19,6 +19,7 @@ export async function startFeed(options: {
   limits?: Partial<FeedLimits>;
   /** How long the event log keeps events for resuming clients. */
   retentionDays?: number;
+  log?: (fields: Record<string, unknown>, message: string) => void;
 }): Promise<RunningFeed> {
   const events = new FeedEventSource(options.databaseUrl, options.pool);
   await events.start();
@@ -28,6 +29,7 @@ export async function startFeed(options: {
       auth: options.auth,
       events,
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.log ? { log: options.log } : {}),
     },
     { host: options.host, port: options.port },
   );

@@ -149,7 +149,9 @@ export class PubkyWebSocketHandler {
     // Only the query string matters, and a hostile request target (`//x:99999`) makes `new URL`
     // throw: read the query alone, which URLSearchParams parses without throwing.
     const target = request.url ?? '';
-    const query = new URLSearchParams(target.includes('?') ? target.slice(target.indexOf('?')) : '');
+    const query = new URLSearchParams(
+      target.includes('?') ? target.slice(target.indexOf('?')) : '',
+    );
     let caller: Caller;
     try {
       caller = await this.deps.auth.verify(query.get('token') ?? '');

@@ -134,7 +134,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
   const pkarrRelay = await startPkarrRelay();
   try {
     await migrate(pool);
-    const auth = new AuthService(pool);
+    const auth = new AuthService(pool, { origin: 'http://127.0.0.1' });
     await auth.verify('warm.up.key').catch(() => undefined); // makes the signing secret
     const secret = new Uint8Array(
       (await pool.query("SELECT secret FROM server_secrets WHERE name = 'jwt'")).rows[0].secret,
@@ -145,6 +145,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
     const app = buildApp({
       pool,
       auth,
+      publicOrigin: auth.origin,
       logLevel: 'silent',
       relayPutsPerMinute: 0,
       ...(signatures && { signatures }),

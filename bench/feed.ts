@@ -159,7 +159,7 @@ export async function benchFeed(): Promise<Record<string, unknown>> {
   pool.on('error', () => undefined); // idle connections end with the cluster
   try {
     await migrate(pool);
-    const auth = new AuthService(pool);
+    const auth = new AuthService(pool, { origin: 'http://127.0.0.1' });
     await auth.verify('x').catch(() => undefined);
     const secret = new Uint8Array(
       (await pool.query("SELECT secret FROM server_secrets WHERE name = 'jwt'")).rows[0].secret,

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const feed = await startFeed({
     pool,
     databaseUrl: url,
-    auth: new AuthService(pool),
+    auth: new AuthService(pool, { origin: config.publicOrigin }),
     host: config.host,
     port: config.feedPort,
   });

@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly dhtPort: number;
   /** Worker threads that check uploaded signatures (VERIFY_THREADS); 0 checks them inline. */
   readonly verifyThreads: number;
+  /** PUBLIC_ORIGIN: the URL clients reach the API at; every signed sign-in message names it. */
+  readonly publicOrigin: string;
 }
 
 export class ConfigError extends Error {
@@ -82,11 +84,28 @@ function dhtBootstrapFrom(env: NodeJS.ProcessEnv): string[] | undefined {
   });
 }
 
+function originFrom(env: NodeJS.ProcessEnv, host: string, port: number): string {
+  const raw = env['PUBLIC_ORIGIN'];
+  if (!raw) return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_ORIGIN: "${raw}" is not a URL`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/')
+    throw new ConfigError(`PUBLIC_ORIGIN must be an http(s) origin with no path, got "${raw}"`);
+  return url.origin;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const isRoot = process.getuid?.() === 0;
+  const host = env['HOST'] || '127.0.0.1';
+  const port = intFrom(env, 'PORT', DEFAULT_SERVER_PORT);
   return {
-    host: env['HOST'] || '127.0.0.1',
-    port: intFrom(env, 'PORT', DEFAULT_SERVER_PORT),
+    host,
+    port,
+    publicOrigin: originFrom(env, host, port),
     feedPort: intFrom(env, 'FEED_PORT', DEFAULT_FEED_PORT),
     databaseUrl: env['DATABASE_URL'] || undefined,
     dataDir: env['PUBKY_DATA_DIR'] || defaultDataDir(env, isRoot),

@@ -92,7 +92,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, 60 * 60_000);
   housekeepingTimer.unref();
 
-  const auth = new AuthService(pool);
+  const auth = new AuthService(pool, { origin: config.publicOrigin });
   const feed = await startFeed({
     pool,
     databaseUrl,
@@ -108,6 +108,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const app = buildApp({
     auth,
     pool,
+    publicOrigin: config.publicOrigin,
     ...(signatures && { signatures }),
     logLevel: config.logLevel,
     relayPutsPerMinute: config.relayPutsPerMinute,

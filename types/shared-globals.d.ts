@@ -29,3 +29,12 @@ declare function fetch(
     signal?: AbortSignal;
   },
 ): Promise<FetchResponse>;
+
+// WHATWG URL (the same parser in Node, Electron and browsers): origins are compared as it reads them.
+declare class URL {
+  constructor(input: string, base?: string);
+  readonly origin: string;
+  readonly host: string;
+  readonly protocol: string;
+  readonly pathname: string;
+}

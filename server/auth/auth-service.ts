@@ -10,6 +10,12 @@ import {
   AuthTokenError,
   verifyAuthToken,
 } from '../../src-shared/pubky/auth-token';
+import {
+  grantsScope,
+  normaliseOrigin,
+  serverAuthScope,
+  signInMessage,
+} from '../../src-shared/pubky/server-auth';
 import { serverVerifier } from '../crypto/native-verifier';
 import { ServiceError } from '../services/service-error';
 
@@ -35,10 +41,6 @@ export interface Tokens {
   readonly userId: string;
 }
 
-/** What the app signs: bound to this purpose, the nonce and the key, so it means nothing else. */
-export const challengeMessage = (nonce: string, publicKey: string): Uint8Array =>
-  new TextEncoder().encode(`pubky-domains sign-in\n${nonce}\n${publicKey}`);
-
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
 function keyOf(input: string): string {
@@ -49,14 +51,29 @@ function keyOf(input: string): string {
   }
 }
 
+export interface AuthOptions {
+  /** The origin clients reach this server at (PUBLIC_ORIGIN): every signed message names it. */
+  readonly origin: string;
+  readonly accessSeconds?: number;
+  /** Node's clock in ms: freshness and replay records both use it (one clock). */
+  readonly now?: () => number;
+}
+
 export class AuthService {
   /** A KeyObject, not the bytes: given bytes, jose imports a key on every sign and verify. */
   private signingKey: KeyObject | undefined;
+  readonly origin: string;
+  private readonly accessSeconds: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly accessSeconds = ACCESS_TOKEN_SECONDS,
-  ) {}
+    options: AuthOptions,
+  ) {
+    this.origin = normaliseOrigin(options.origin);
+    this.accessSeconds = options.accessSeconds ?? ACCESS_TOKEN_SECONDS;
+    this.now = options.now ?? Date.now;
+  }
 
   private async key(): Promise<KeyObject> {
     if (this.signingKey) return this.signingKey;
@@ -98,7 +115,7 @@ export class AuthService {
     if (
       !serverVerifier.verify(
         parsePublicKey(publicKey),
-        challengeMessage(nonce, publicKey),
+        signInMessage(this.origin, nonce, publicKey),
         signature,
       )
     ) {
@@ -113,16 +130,28 @@ export class AuthService {
    */
   async signInWithAuthToken(token: Uint8Array): Promise<Tokens> {
     let verified;
+    const now = this.now();
     try {
-      verified = verifyAuthToken(serverVerifier, token);
+      verified = verifyAuthToken(serverVerifier, token, { now: now * 1000 });
     } catch (error) {
       if (!(error instanceof AuthTokenError)) throw error;
       if (['EXPIRED', 'TOO_FAR_IN_THE_FUTURE', 'INVALID_SIGNATURE'].includes(error.code))
         throw new AuthError(`AuthToken refused (${error.code}): ${error.message}`);
       throw new ServiceError('INVALID', `not an AuthToken (${error.code}): ${error.message}`);
     }
+    // A token made for a homeserver or another app must not open a session here.
+    if (!grantsScope(verified.capabilities, serverAuthScope(this.origin))) {
+      throw new AuthError(
+        `AuthToken refused (WRONG_SCOPE): it must grant ${serverAuthScope(this.origin)}`,
+      );
+    }
+    // A use is remembered until the token could no longer pass the freshness check, and both
+    // are judged on this process's clock: on the database's a skew would free a replay early.
     const expiresMs = verified.timestamp / 1000 + AUTH_TOKEN_WINDOW_MICROS / 1000;
-    await this.pool.query('DELETE FROM auth_token_uses WHERE expires_at < now()');
+    await this.pool.query(
+      'DELETE FROM auth_token_uses WHERE expires_at < to_timestamp($1 / 1000.0)',
+      [now],
+    );
     const { rowCount } = await this.pool.query(
       `INSERT INTO auth_token_uses (token_id, expires_at) VALUES ($1, to_timestamp($2 / 1000.0))
        ON CONFLICT (token_id) DO NOTHING`,

@@ -14,6 +14,8 @@ export const DEFAULT_RELAY_PUTS_PER_MINUTE = 120;
 export interface AppDeps {
   readonly pool: pg.Pool;
   readonly logLevel: string;
+  /** The origin clients reach this server at: sign-in messages and AuthToken scopes name it. */
+  readonly publicOrigin: string;
   /** PUTs per minute per client address on the PKARR relay; 0 turns the limit off. */
   readonly relayPutsPerMinute?: number;
   readonly auth?: AuthService;
@@ -62,7 +64,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const metrics = registerMetrics(app, deps.pool);
   void app.register(apiRoutes, {
     pool: deps.pool,
-    auth: deps.auth ?? new AuthService(deps.pool),
+    auth: deps.auth ?? new AuthService(deps.pool, { origin: deps.publicOrigin }),
     onSync: (status) => metrics.syncOutcomes.inc({ status }),
     ...(deps.signatures && { signatures: deps.signatures }),
   });

@@ -3,6 +3,8 @@
 // typed error, and the refused ones leave no session behind.
 import { afterAll, describe, expect, it } from 'vitest';
 import { signAuthToken } from '../../src-shared/pubky/auth-token';
+import { serverAuthCapabilities } from '../../src-shared/pubky/server-auth';
+import { AuthService } from '../../server/auth/auth-service';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { call } from '../support/api-client';
@@ -11,6 +13,9 @@ import { HttpRelay, officialAuthToken } from '../support/http-relay';
 const { db, base } = await startApiServer();
 const relay = await HttpRelay.start();
 afterAll(() => relay.close());
+
+/** What a client asks for to sign in here; a token without it is for someone else. */
+const ours = serverAuthCapabilities(base) as Parameters<typeof officialAuthToken>[1];
 
 const present = (bytes: Uint8Array) =>
   call(base, 'POST', '/auth/pubky-token', {
@@ -21,7 +26,7 @@ const sessions = async () =>
 
 describe('POST /auth/pubky-token', () => {
   it('signs in the key of an official AuthToken; the access token opens /me', async () => {
-    const { bytes, z32 } = await officialAuthToken(relay);
+    const { bytes, z32 } = await officialAuthToken(relay, ours);
     const answer = await present(bytes);
     expect(answer.status).toBe(200);
     const { accessToken } = answer.body as { accessToken: string };
@@ -30,7 +35,7 @@ describe('POST /auth/pubky-token', () => {
   });
 
   it('refuses a replay of a token that was accepted (across requests and concurrently)', async () => {
-    const { bytes } = await officialAuthToken(relay);
+    const { bytes } = await officialAuthToken(relay, ours);
     const answers = await Promise.all([present(bytes), present(bytes), present(bytes)]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 401, 401]);
     const again = await present(bytes);
@@ -43,11 +48,25 @@ describe('POST /auth/pubky-token', () => {
     const before = await sessions();
     const signer = seedSigner(randomSeed());
     const now = Date.now() * 1000;
-    const forged = signAuthToken(signer);
+    const forged = signAuthToken(signer, { capabilities: serverAuthCapabilities(base) });
     forged[10]! ^= 1;
     const cases: [Uint8Array | string, number, string][] = [
-      [signAuthToken(signer, { timestamp: now - 60_000_000 }), 401, 'EXPIRED'],
-      [signAuthToken(signer, { timestamp: now + 60_000_000 }), 401, 'TOO_FAR_IN_THE_FUTURE'],
+      [
+        signAuthToken(signer, {
+          timestamp: now - 60_000_000,
+          capabilities: serverAuthCapabilities(base),
+        }),
+        401,
+        'EXPIRED',
+      ],
+      [
+        signAuthToken(signer, {
+          timestamp: now + 60_000_000,
+          capabilities: serverAuthCapabilities(base),
+        }),
+        401,
+        'TOO_FAR_IN_THE_FUTURE',
+      ],
       [forged, 401, 'INVALID_SIGNATURE'],
       [signAuthToken(signer).subarray(0, 100), 400, 'TRUNCATED'],
       [new Uint8Array(200), 400, 'BAD_NAMESPACE'],
@@ -61,5 +80,41 @@ describe('POST /auth/pubky-token', () => {
       expect((await call(base, 'POST', '/auth/pubky-token', { body })).status).toBe(400);
     }
     expect(await sessions()).toBe(before);
+  });
+
+  it('refuses tokens made for anyone else: no capability, another app, another server (issue 17 item 2)', async () => {
+    const before = await sessions();
+    const otherServer = serverAuthCapabilities('https://domains.other.example');
+    for (const capabilities of ['', '/pub/pubky.app/:rw', '/:rw', otherServer] as const) {
+      const { bytes } = await officialAuthToken(
+        relay,
+        capabilities as Parameters<typeof officialAuthToken>[1],
+      );
+      const answer = await present(bytes);
+      expect(answer.status, capabilities).toBe(401);
+      expect((answer.body as { error: { message: string } }).error.message).toMatch(/WRONG_SCOPE/);
+    }
+    // Among other capabilities ours is enough.
+    const { bytes } = await officialAuthToken(
+      relay,
+      `/pub/pubky.app/:rw,${serverAuthCapabilities(base)}` as Parameters<
+        typeof officialAuthToken
+      >[1],
+    );
+    expect((await present(bytes)).status).toBe(200);
+    expect(await sessions()).toBe(before + 1);
+  });
+
+  it('judges freshness and replay on one clock: a database clock ahead frees no replay (item 12)', async () => {
+    // This process's clock runs 60 s behind the database's: a replay record that expired on the
+    // database's clock would already be gone while the token still passes freshness here.
+    const behind = new AuthService(db.pool, { origin: base, now: () => Date.now() - 60_000 });
+    const signer = seedSigner(randomSeed());
+    const token = signAuthToken(signer, {
+      timestamp: (Date.now() - 60_000) * 1000,
+      capabilities: serverAuthCapabilities(base),
+    });
+    await behind.signInWithAuthToken(token);
+    await expect(behind.signInWithAuthToken(token)).rejects.toThrow(/ALREADY_USED/);
   });
 });

@@ -1,7 +1,7 @@
 // Sign-in by key: a signed one-time challenge gives a short-lived JWT and a rotating refresh
 // token; replays, wrong keys and expired or tampered tokens are refused.
 import { describe, expect, it } from 'vitest';
-import { challengeMessage } from '../../server/auth/auth-service';
+import { signInMessage } from '../../src-shared/pubky/server-auth';
 import { z32Encode } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
@@ -38,13 +38,15 @@ describe('sign-in', () => {
     const publicKey = z32Encode(signer.publicKey);
     const { nonce } = (await call(base, 'POST', '/auth/challenge', { body: { publicKey } }))
       .body as { nonce: string };
-    const wrong = Buffer.from(other.sign(challengeMessage(nonce, publicKey))).toString('base64');
+    const wrong = Buffer.from(other.sign(signInMessage(base, nonce, publicKey))).toString('base64');
     expect(
       (await call(base, 'POST', '/auth/session', { body: { publicKey, nonce, signature: wrong } }))
         .status,
     ).toBe(401);
     // The challenge was spent by the failed attempt: a correct signature now is too late.
-    const right = Buffer.from(signer.sign(challengeMessage(nonce, publicKey))).toString('base64');
+    const right = Buffer.from(signer.sign(signInMessage(base, nonce, publicKey))).toString(
+      'base64',
+    );
     expect(
       (await call(base, 'POST', '/auth/session', { body: { publicKey, nonce, signature: right } }))
         .status,
@@ -55,6 +57,20 @@ describe('sign-in', () => {
     expect(
       (await call(base, 'POST', '/auth/challenge', { body: { publicKey, extra: 1 } })).status,
     ).toBe(400);
+  });
+
+  it('refuses a challenge signed for another server: the message names this server', async () => {
+    // Issue 17 item 12: a server that relays this server's nonce to its own users gets a
+    // signature over its own origin, which this server refuses.
+    const signer = seedSigner(randomSeed());
+    const publicKey = z32Encode(signer.publicKey);
+    const { nonce } = (await call(base, 'POST', '/auth/challenge', { body: { publicKey } }))
+      .body as { nonce: string };
+    const forOther = signer.sign(signInMessage('https://other.example', nonce, publicKey));
+    const answer = await call(base, 'POST', '/auth/session', {
+      body: { publicKey, nonce, signature: Buffer.from(forOther).toString('base64') },
+    });
+    expect(answer.status).toBe(401);
   });
 
   it('answers errors as { error: { code, message } }', async () => {

@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('feed across a Postgres restart', () => {
   it('delivers every event committed before, during and after the restart', async () => {
     await migrate(pool);
-    const auth = new AuthService(pool);
+    const auth = new AuthService(pool, { origin: 'http://127.0.0.1' });
     const feed = await startFeed({
       pool,
       databaseUrl: cluster.url,

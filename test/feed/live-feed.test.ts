@@ -13,7 +13,7 @@ import { family, pubkyDomain, randomKey, user } from '../support/schema-fixtures
 
 const db = await freshDatabase();
 await migrate(db.pool);
-const auth = new AuthService(db.pool);
+const auth = new AuthService(db.pool, { origin: 'http://127.0.0.1' });
 const feed = await startFeed({
   pool: db.pool,
   databaseUrl: db.url,

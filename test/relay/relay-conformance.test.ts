@@ -22,7 +22,12 @@ const db = await freshDatabase();
 await migrate(db.pool);
 
 async function startRelay(putsPerMinute = 0) {
-  const app = buildApp({ pool: db.pool, logLevel: 'silent', relayPutsPerMinute: putsPerMinute });
+  const app = buildApp({
+    pool: db.pool,
+    logLevel: 'silent',
+    publicOrigin: 'http://127.0.0.1',
+    relayPutsPerMinute: putsPerMinute,
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   afterAll(() => app.close());
   return `${url}/relay`;

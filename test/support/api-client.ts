@@ -1,5 +1,5 @@
 // Signing in to a running companion server the way the app does, and calling its API.
-import { challengeMessage } from '../../server/auth/auth-service';
+import { signInMessage } from '../../src-shared/pubky/server-auth';
 import { z32Encode, type PacketSigner } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 
@@ -42,7 +42,9 @@ export async function signIn(
   const publicKey = z32Encode(signer.publicKey);
   const challenge = await call(base, 'POST', '/auth/challenge', { body: { publicKey } });
   const { nonce } = challenge.body as { nonce: string };
-  const signature = Buffer.from(signer.sign(challengeMessage(nonce, publicKey))).toString('base64');
+  const signature = Buffer.from(signer.sign(signInMessage(base, nonce, publicKey))).toString(
+    'base64',
+  );
   const session = await call(base, 'POST', '/auth/session', {
     body: { publicKey, nonce, signature },
   });

@@ -1,17 +1,31 @@
 // A companion server API on a fresh, migrated database, listening on loopback for one test file.
 import { afterAll } from 'vitest';
-import { buildApp } from '../../server/http/app';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppDeps } from '../../server/http/app';
 import { migrate } from '../../server/db/migrate';
+import { freePort } from '../../server/db/embedded-postgres';
 import { freshDatabase, type TestDatabase } from './database';
-import type { BatchVerifier } from '../../server/crypto/batch-verifier';
+
+/**
+ * Builds the app on a port chosen first, so its public origin (which every signed sign-in
+ * message names) is the address tests call it at.
+ */
+export async function listenApp(
+  deps: Omit<AppDeps, 'publicOrigin' | 'logLevel'>,
+): Promise<{ app: FastifyInstance; base: string }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const app = buildApp({ logLevel: 'silent', publicOrigin: base, ...deps });
+  await app.listen({ host: '127.0.0.1', port });
+  return { app, base };
+}
 
 export async function startApiServer(
-  options: { relayPutsPerMinute?: number; signatures?: BatchVerifier } = {},
-): Promise<{ db: TestDatabase; base: string }> {
+  options: Omit<AppDeps, 'pool' | 'publicOrigin' | 'logLevel'> = {},
+): Promise<{ db: TestDatabase; base: string; app: FastifyInstance }> {
   const db = await freshDatabase();
   await migrate(db.pool);
-  const app = buildApp({ pool: db.pool, logLevel: 'silent', ...options });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const { app, base } = await listenApp({ pool: db.pool, ...options });
   afterAll(() => app.close());
-  return { db, base };
+  return { db, base, app };
 }

@@ -20,7 +20,7 @@ import { DhtClient } from '../../src-shared/publish/dht-client';
 import { RelayClient } from '../../src-shared/publish/relay-client';
 import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { createMainlineNode } from '../../server/upstream/mainline-node';
-import { buildApp } from '../../server/http/app';
+import { listenApp } from '../support/api-server';
 import { MAX_DHT_LOOKUPS } from '../../server/relay/pkarr-relay';
 import { migrate } from '../../server/db/migrate';
 import { setUpstreamTargets, UpstreamForwarder } from '../../server/upstream/upstream-forwarder';
@@ -53,8 +53,7 @@ const flaky = await FaultRelay.start('error500');
 const db = await freshDatabase();
 await migrate(db.pool);
 await setUpstreamTargets(db.pool, [pkarrRelay.address, flaky.url], true);
-const app = buildApp({ pool: db.pool, logLevel: 'silent', relayPutsPerMinute: 0, dht: serverDht });
-const base = await app.listen({ host: '127.0.0.1', port: 0 });
+const { app, base } = await listenApp({ pool: db.pool, relayPutsPerMinute: 0, dht: serverDht });
 const relayClient = new RelayClient({ verifier: nativeVerifier, timeoutMs: 3000 });
 const forwarder = new UpstreamForwarder({ pool: db.pool, relayClient, dht: serverDht });
 

@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { SignJWT } from 'jose';
 import pg from 'pg';
 import { z32Encode } from '../src-shared/pkarr';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +36,7 @@ const TARGET_PACKETS_PER_SECOND = 4000;
 const { verifyThreads } = loadConfig();
 
 /** FAMILIES families of DOMAINS_PER_FAMILY Pubky domains each, an owner each; returns seeds. */
-async function makeFamilies(pool: pg.Pool, secret: Uint8Array) {
+async function makeFamilies(pool: pg.Pool, auth: AuthService) {
   const families: { token: string; seeds: string[] }[] = [];
   for (let f = 0; f < FAMILIES; f++) {
     const seeds = Array.from({ length: DOMAINS_PER_FAMILY }, () => randomBytes(32));
@@ -56,12 +55,7 @@ async function makeFamilies(pool: pg.Pool, secret: Uint8Array) {
        SELECT m.family_id, m.user_id FROM m`,
       [`bench family ${f}`, keys],
     );
-    const token = await new SignJWT({ pk: 'bench' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(rows[0]!.user_id)
-      .setIssuer('pubky-domains')
-      .setExpirationTime('2h')
-      .sign(secret);
+    const token = await auth.accessToken(rows[0]!.user_id, 'bench', 2 * 3600);
     families.push({ token, seeds: seeds.map((seed) => Buffer.from(seed).toString('hex')) });
   }
   return families;
@@ -135,11 +129,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
   try {
     await migrate(pool);
     const auth = new AuthService(pool, { origin: 'http://127.0.0.1' });
-    await auth.verify('warm.up.key').catch(() => undefined); // makes the signing secret
-    const secret = new Uint8Array(
-      (await pool.query("SELECT secret FROM server_secrets WHERE name = 'jwt'")).rows[0].secret,
-    );
-    const families = await makeFamilies(pool, secret);
+    const families = await makeFamilies(pool, auth);
     // Signatures checked as the server checks them (VERIFY_THREADS, default as in server/config).
     const signatures = verifyThreads > 0 ? new SignatureWorkerPool(verifyThreads) : undefined;
     const app = buildApp({

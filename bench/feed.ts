@@ -8,7 +8,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SignJWT } from 'jose';
 import pg from 'pg';
 import { AuthService } from '../server/auth/auth-service';
 import { startEmbeddedPostgres } from '../server/db/embedded-postgres';
@@ -43,14 +42,8 @@ async function makeFamilies(pool: pg.Pool, n: number): Promise<FamilyRows[]> {
   }));
 }
 
-async function token(secret: Uint8Array, userId: string): Promise<string> {
-  return new SignJWT({ pk: 'bench' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(userId)
-    .setIssuer('pubky-domains')
-    .setExpirationTime('2h')
-    .sign(secret);
-}
+const token = (auth: AuthService, userId: string): Promise<string> =>
+  auth.accessToken(userId, 'bench', 2 * 3600);
 
 /** Runs clients in a child process; resolves when all are subscribed, with a stop() for results. */
 async function startClients(
@@ -160,10 +153,6 @@ export async function benchFeed(): Promise<Record<string, unknown>> {
   try {
     await migrate(pool);
     const auth = new AuthService(pool, { origin: 'http://127.0.0.1' });
-    await auth.verify('x').catch(() => undefined);
-    const secret = new Uint8Array(
-      (await pool.query("SELECT secret FROM server_secrets WHERE name = 'jwt'")).rows[0].secret,
-    );
     const feed = await startFeed({
       pool,
       databaseUrl: cluster.url,
@@ -182,7 +171,7 @@ export async function benchFeed(): Promise<Record<string, unknown>> {
         Array.from({ length: clientsCount }, async (_, i) => {
           const f = families[i % families.length]!;
           return {
-            token: await token(secret, f.userId),
+            token: await token(auth, f.userId),
             subscription: { familyId: f.familyId },
             migrationId: f.migrationId,
           };
@@ -222,7 +211,7 @@ export async function benchFeed(): Promise<Record<string, unknown>> {
     }
 
     const [hot] = await makeFamilies(pool, 1);
-    const hotToken = await token(secret, hot!.userId);
+    const hotToken = await token(auth, hot!.userId);
     const running = await startClients(
       url,
       Array.from({ length: 1000 }, () => ({

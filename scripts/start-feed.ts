@@ -1,6 +1,7 @@
 // Runs only the live WebSocket feed (the seed's scripts/start_pubky_websocket.js).
 import { AuthService } from '../server/auth/auth-service';
 import { loadConfig } from '../server/config';
+import { loadJwtKeys } from '../server/auth/jwt-keys';
 import { migrate } from '../server/db/migrate';
 import { openDatabase } from '../server/db/open-database';
 import { startFeed } from '../server/feed/start-feed';
@@ -10,10 +11,15 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, { maxConnections: 5 });
   const { pool, url } = database;
   await migrate(pool);
+  const auth = new AuthService(pool, {
+    origin: config.publicOrigin,
+    keys: await loadJwtKeys(config, (line) => console.log(line)),
+  });
+  await auth.listen(url);
   const feed = await startFeed({
     pool,
     databaseUrl: url,
-    auth: new AuthService(pool, { origin: config.publicOrigin }),
+    auth,
     host: config.host,
     port: config.feedPort,
   });
@@ -21,6 +27,7 @@ async function main(): Promise<void> {
   const stop = () =>
     void feed
       .close()
+      .then(() => auth.close())
       .then(() => database.close())
       .then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -25,6 +25,10 @@ export interface ServerConfig {
   readonly verifyThreads: number;
   /** PUBLIC_ORIGIN: the URL clients reach the API at; every signed sign-in message names it. */
   readonly publicOrigin: string;
+  /** JWT_SECRET_FILE: the access-token signing key (generated on first start when absent). */
+  readonly jwtSecretFile: string;
+  /** JWT_PREVIOUS_SECRET_FILE: the old key during a rotation, still accepted. */
+  readonly jwtPreviousSecretFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -102,13 +106,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const isRoot = process.getuid?.() === 0;
   const host = env['HOST'] || '127.0.0.1';
   const port = intFrom(env, 'PORT', DEFAULT_SERVER_PORT);
+  const dataDir = env['PUBKY_DATA_DIR'] || defaultDataDir(env, isRoot);
   return {
+    jwtSecretFile: env['JWT_SECRET_FILE'] || join(dataDir, 'jwt-secret'),
+    jwtPreviousSecretFile: env['JWT_PREVIOUS_SECRET_FILE'] || undefined,
     host,
     port,
     publicOrigin: originFrom(env, host, port),
     feedPort: intFrom(env, 'FEED_PORT', DEFAULT_FEED_PORT),
     databaseUrl: env['DATABASE_URL'] || undefined,
-    dataDir: env['PUBKY_DATA_DIR'] || defaultDataDir(env, isRoot),
+    dataDir,
     logLevel: env['LOG_LEVEL'] || 'info',
     relayPutsPerMinute: intFrom(env, 'RELAY_PUTS_PER_MINUTE', 120, 1_000_000),
     upstreamRelays: urlsFrom(env, 'UPSTREAM_RELAYS'),

@@ -8,6 +8,7 @@ import { openDatabase } from './db/open-database';
 import { migrate } from './db/migrate';
 import { buildApp } from './http/app';
 import { AuthService } from './auth/auth-service';
+import { loadJwtKeys } from './auth/jwt-keys';
 import { startFeed } from './feed/start-feed';
 import { pruneSyncReceipts } from './api/sync';
 import { DhtClient } from '../src-shared/publish/dht-client';
@@ -89,10 +90,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     pruneSyncReceipts(pool).catch((error: Error) =>
       log.warn({ message: error.message }, 'pruning sync receipts failed'),
     );
+    auth
+      .prune()
+      .catch((error: Error) => log.warn({ message: error.message }, 'pruning sign-in rows failed'));
   }, 60 * 60_000);
   housekeepingTimer.unref();
 
-  const auth = new AuthService(pool, { origin: config.publicOrigin });
+  const auth = new AuthService(pool, {
+    origin: config.publicOrigin,
+    keys: await loadJwtKeys(config, (line) => log.info(line)),
+  });
+  await auth.listen(databaseUrl);
   const feed = await startFeed({
     pool,
     databaseUrl,
@@ -126,6 +134,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await forwarder.stop();
       await dht?.destroy();
       await feed.close();
+      await auth.close();
       await pool.query('UPDATE server_instances SET stopped_at = now() WHERE id = $1', [
         instanceId,
       ]);

@@ -18,6 +18,10 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe'), data: subscriptionSchema }).strict(),
   z.object({ type: z.literal('unsubscribe'), data: subscriptionSchema }).strict(),
   z.object({ type: z.literal('ping'), data: z.unknown().optional() }).strict(),
+  /** A fresh access token for the same user, sent before the current one expires. */
+  z
+    .object({ type: z.literal('auth'), data: z.object({ token: z.string().max(4096) }).strict() })
+    .strict(),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
@@ -26,7 +30,9 @@ export type FeedEventKind =
   | 'pkarr_record_event'
   | 'sovereignty_score_event'
   | 'domain_migration_event'
-  | 'guardian_event';
+  | 'guardian_event'
+  /** Members joining, leaving or changing role; a guardian backup needing re-sharing. */
+  | 'family_event';
 
 export interface FeedEvent {
   readonly type: FeedEventKind;
@@ -40,6 +46,8 @@ export type FeedErrorCode =
   | 'INVALID_MESSAGE'
   | 'FORBIDDEN'
   | 'TOO_MANY_SUBSCRIPTIONS'
+  /** An `auth` message's token is invalid or names another user; the current one still holds. */
+  | 'INVALID_TOKEN'
   /** `since` is older than the retained log: reload the state, then follow live. */
   | 'RESUME_EXPIRED';
 
@@ -47,6 +55,13 @@ export type ServerMessage =
   | FeedEvent
   | { readonly type: 'subscribed' | 'unsubscribed'; readonly data: Subscription }
   | { readonly type: 'pong'; readonly data?: unknown }
+  /** The `auth` message was accepted: the connection now lasts until `expiresAt` (ms). */
+  | { readonly type: 'authenticated'; readonly data: { readonly expiresAt: number } }
+  /** The caller lost access (removed, or no longer owner or member): nothing more comes. */
+  | {
+      readonly type: 'subscription_ended';
+      readonly data: { readonly subscription: Subscription; readonly reason: 'access_changed' };
+    }
   | {
       readonly type: 'error';
       readonly data: { readonly code: FeedErrorCode; readonly message: string };
@@ -54,6 +69,7 @@ export type ServerMessage =
 
 /** WebSocket close codes the server uses (4000-4999 are the application's). */
 export const FEED_CLOSE = {
+  /** No valid token, the token expired, or the user's sessions were revoked. */
   unauthorized: 4401,
   tooLarge: 1009,
   policy: 1008,

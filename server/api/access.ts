@@ -24,7 +24,15 @@ export async function requireRole(
     [familyId, userId],
   );
   const role = rows[0]?.role;
-  if (!role) throw new ServiceError('NOT_FOUND', 'no such family');
+  if (!role) {
+    // A removed member knew the family: it is told it lost access; anyone else learns nothing.
+    const removed = await pool.query(
+      'SELECT 1 FROM family_member_removals WHERE family_id = $1 AND user_id = $2',
+      [familyId, userId],
+    );
+    if (removed.rowCount) throw new ForbiddenError('you are no longer a member of this family');
+    throw new ServiceError('NOT_FOUND', 'no such family');
+  }
   if (!allowed.includes(role)) throw new ForbiddenError(`a ${role} may not do this`);
   return role;
 }

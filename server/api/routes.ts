@@ -16,8 +16,9 @@ import { canMove } from './migration-states';
 import { syncPackets } from './sync';
 import type { BatchVerifier } from '../crypto/batch-verifier';
 import { guardianRoutes } from './guardian-routes';
-import { base64Bytes, parseBody, uuid, z32 } from './validation';
+import { base64Bytes, parseBody, uuid, uuidParam, z32 } from './validation';
 import { GuardianService } from '../services/guardian-service';
+import { MemberService } from '../services/member-service';
 
 export interface ApiDeps {
   readonly pool: pg.Pool;
@@ -49,6 +50,7 @@ const bodies = {
       custody: z.enum(['os-keychain', 'guardian-recovered', 'unknown']).optional(),
     })
     .strict(),
+  role: z.object({ role: z.enum(['owner', 'member']) }).strict(),
   migration: z.object({ direction: z.enum(['dns_to_pubky', 'pubky_to_dns']) }).strict(),
   migrationStatus: z
     .object({ status: z.enum(migrationStatuses), error: z.string().max(2000).optional() })
@@ -67,6 +69,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   const { pool, auth } = deps;
   const sovereignty = new PubkySovereigntyService(database(pool));
   const guardians = new GuardianService(pool);
+  const members = new MemberService(pool);
 
   const caller = async (request: FastifyRequest): Promise<Caller> => {
     const header = request.headers.authorization ?? '';
@@ -177,6 +180,28 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       return reply.status(201).send({ userId, publicKey, role: body.role });
     },
   );
+
+  type MemberParams = { Params: { familyId: string; userId: string } };
+  app.patch<MemberParams>('/families/:familyId/members/:userId', async (request) => {
+    const me = await caller(request);
+    await requireRole(pool, request.params.familyId, me.userId, ['owner']);
+    const { role } = parseBody(bodies.role, request.body);
+    return members.changeRole(request.params.familyId, uuidParam(request.params.userId), role);
+  });
+
+  // An owner removes anyone; anyone may leave.
+  app.delete<MemberParams>('/families/:familyId/members/:userId', async (request, reply) => {
+    const me = await caller(request);
+    const userId = uuidParam(request.params.userId);
+    await requireRole(
+      pool,
+      request.params.familyId,
+      me.userId,
+      userId === me.userId ? ['owner', 'member', 'guardian'] : ['owner'],
+    );
+    await members.remove(request.params.familyId, userId);
+    return reply.status(204).send();
+  });
 
   app.get<{ Params: { familyId: string } }>('/families/:familyId/domains', async (request) => {
     const me = await caller(request);

@@ -23,3 +23,9 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
     );
   return parsed.data;
 }
+
+/** A path parameter that must be a uuid: anything else is a member that does not exist. */
+export function uuidParam(value: string): string {
+  if (!uuid.safeParse(value).success) throw new ServiceError('NOT_FOUND', 'not found');
+  return value;
+}

@@ -1,9 +1,12 @@
 // Sign-in without passwords: a member signs a one-time challenge with a key the app holds, or
-// presents a Pubky AuthToken; the server answers a short-lived JWT (HS256, key kept in
-// server_secrets) and a refresh token that is stored hashed and rotated on use. A refresh token used twice revokes the user's sessions.
-import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+// presents a Pubky AuthToken; the server answers a short-lived JWT (HS256, with a key the
+// operator provides) and a refresh token that is stored hashed and rotated on use. A refresh
+// token used again after its grace window revokes every session of its user, access tokens and
+// live feed sockets included, in every server process (docs/security.md).
+import { EventEmitter } from 'node:events';
+import { createHash, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import type pg from 'pg';
+import pg from 'pg';
 import { parsePublicKey, z32Encode } from '../../src-shared/pkarr';
 import {
   AUTH_TOKEN_WINDOW_MICROS,
@@ -17,10 +20,13 @@ import {
   signInMessage,
 } from '../../src-shared/pubky/server-auth';
 import { serverVerifier } from '../crypto/native-verifier';
+import { inTransaction } from '../db/transaction';
 import { ServiceError } from '../services/service-error';
 
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
 const REFRESH_TOKEN_DAYS = 30;
+/** A rotated refresh token presented again this soon gets the same successor (a lost reply). */
+export const REFRESH_GRACE_SECONDS = 10;
 const CHALLENGE_SECONDS = 120;
 const ISSUER = 'pubky-domains';
 
@@ -32,6 +38,14 @@ export class AuthError extends Error {
 export interface Caller {
   readonly userId: string;
   readonly publicKey: string;
+  /** When the access token stops being valid (ms since the epoch). */
+  readonly expiresAt: number;
+}
+
+/** The JWT signing keys: `current` signs; `previous`, during a rotation, is still accepted. */
+export interface JwtKeys {
+  readonly current: Uint8Array;
+  readonly previous?: Uint8Array | undefined;
 }
 
 export interface Tokens {
@@ -57,36 +71,120 @@ export interface AuthOptions {
   readonly accessSeconds?: number;
   /** Node's clock in ms: freshness and replay records both use it (one clock). */
   readonly now?: () => number;
+  /** From the operator (JWT_SECRET_FILE); a random key of this process's own when absent. */
+  readonly keys?: JwtKeys;
+  /** How long a rotated refresh token still yields its successor (default REFRESH_GRACE_SECONDS). */
+  readonly refreshGraceSeconds?: number;
 }
 
-export class AuthService {
-  /** A KeyObject, not the bytes: given bytes, jose imports a key on every sign and verify. */
-  private signingKey: KeyObject | undefined;
+export class AuthService extends EventEmitter<{ revoked: [string] }> {
+  /** KeyObjects, not bytes: given bytes, jose imports a key on every sign and verify. */
+  private readonly signingKey: KeyObject;
+  private readonly acceptedKeys: readonly KeyObject[];
+  /** Derives a rotated refresh token's successor, so the plain successor is never stored. */
+  private readonly successorKey: Buffer;
+  /** Users whose sessions were revoked, and when (ms): older access tokens are refused. */
+  private readonly revokedAt = new Map<string, number>();
+  private listener: pg.Client | undefined;
+  private listenTimer: NodeJS.Timeout | undefined;
+  private closed = false;
   readonly origin: string;
   private readonly accessSeconds: number;
+  private readonly refreshGraceSeconds: number;
   private readonly now: () => number;
 
   constructor(
     private readonly pool: pg.Pool,
     options: AuthOptions,
   ) {
+    super();
     this.origin = normaliseOrigin(options.origin);
     this.accessSeconds = options.accessSeconds ?? ACCESS_TOKEN_SECONDS;
+    this.refreshGraceSeconds = options.refreshGraceSeconds ?? REFRESH_GRACE_SECONDS;
     this.now = options.now ?? Date.now;
+    const keys: JwtKeys = options.keys ?? { current: randomBytes(32) };
+    for (const key of [keys.current, keys.previous]) {
+      if (key && key.length < 32) throw new Error('a JWT key has at least 32 bytes');
+    }
+    this.signingKey = createSecretKey(keys.current);
+    this.acceptedKeys = [
+      this.signingKey,
+      ...(keys.previous ? [createSecretKey(keys.previous)] : []),
+    ];
+    this.successorKey = createHmac('sha256', keys.current).update('refresh-successor').digest();
   }
 
-  private async key(): Promise<KeyObject> {
-    if (this.signingKey) return this.signingKey;
-    // Made once per database, so every server process on it accepts the same tokens.
+  /**
+   * Follows session revocations made by every server process on this database (LISTEN
+   * session_revocations), reconnecting when Postgres goes away and reloading what it missed.
+   */
+  async listen(connectionString: string): Promise<void> {
+    const client = new pg.Client({ connectionString });
+    const lost = () => {
+      if (this.listener !== client || this.closed) return;
+      this.listener = undefined;
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      void client.end().catch(() => undefined);
+      this.listenTimer = setTimeout(() => {
+        this.listenTimer = undefined;
+        this.listen(connectionString).catch(lost);
+      }, 500);
+      this.listenTimer.unref();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (message) => {
+      if (message.channel !== 'session_revocations' || !message.payload) return;
+      try {
+        const { userId, at } = JSON.parse(message.payload) as { userId: string; at: number };
+        this.markRevoked(userId, at);
+      } catch {
+        // Only our own trigger writes this channel; a payload it did not write is ignored.
+      }
+    });
+    this.listener = client;
+    await client.connect();
+    await client.query('LISTEN session_revocations');
+    const { rows } = await client.query<{ id: string; at: string }>(
+      `SELECT id, (extract(epoch FROM sessions_revoked_at) * 1000)::bigint::text AS at FROM users
+       WHERE sessions_revoked_at > now() - make_interval(secs => $1)`,
+      [this.accessSeconds + 60],
+    );
+    for (const row of rows) this.markRevoked(row.id, Number(row.at));
+  }
+
+  private markRevoked(userId: string, at: number): void {
+    if ((this.revokedAt.get(userId) ?? -1) >= at) return;
+    this.revokedAt.set(userId, at);
+    // Kept no longer than the longest access token it could refuse.
+    setTimeout(
+      () => {
+        if (this.revokedAt.get(userId) === at) this.revokedAt.delete(userId);
+      },
+      (this.accessSeconds + 60) * 1000,
+    ).unref();
+    this.emit('revoked', userId);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.listenTimer);
+    const client = this.listener;
+    this.listener = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  /** Drops what can no longer be used: expired challenges, replay records, refresh tokens. */
+  async prune(): Promise<void> {
     await this.pool.query(
-      "INSERT INTO server_secrets (name, secret) VALUES ('jwt', $1) ON CONFLICT (name) DO NOTHING",
-      [randomBytes(32)],
+      "DELETE FROM auth_challenges WHERE expires_at < now() - interval '1 hour'",
     );
-    const { rows } = await this.pool.query<{ secret: Buffer }>(
-      "SELECT secret FROM server_secrets WHERE name = 'jwt'",
+    await this.pool.query(
+      'DELETE FROM auth_token_uses WHERE expires_at < to_timestamp($1 / 1000.0)',
+      [this.now()],
     );
-    this.signingKey = createSecretKey(rows[0]!.secret);
-    return this.signingKey;
+    await this.pool.query('DELETE FROM auth_refresh_tokens WHERE expires_at < now()');
   }
 
   async challenge(publicKeyInput: string): Promise<{ nonce: string; expiresAt: string }> {
@@ -171,35 +269,86 @@ export class AuthService {
     return this.issue(users[0]!.id, publicKey);
   }
 
+  /**
+   * Rotates a refresh token in one transaction. A token rotated less than REFRESH_GRACE_SECONDS
+   * ago gets the same successor again (a lost reply, or the API and the feed refreshing at once);
+   * after that, presenting it again means it was copied: every session of the user ends.
+   */
   async refresh(refreshToken: string): Promise<Tokens> {
     const hash = sha256(refreshToken);
-    const { rows } = await this.pool.query<{ user_id: string; public_key: string }>(
-      `UPDATE auth_refresh_tokens t SET replaced_at = now() FROM users u
-       WHERE t.token_hash = $1 AND t.replaced_at IS NULL AND t.expires_at > now() AND u.id = t.user_id
-       RETURNING t.user_id, u.pubky_public_key AS public_key`,
-      [hash],
-    );
-    const row = rows[0];
-    if (!row) {
-      // A token presented again after rotation was probably stolen: end every session of its user.
-      await this.pool.query(
-        `DELETE FROM auth_refresh_tokens WHERE user_id IN
-           (SELECT user_id FROM auth_refresh_tokens WHERE token_hash = $1 AND replaced_at IS NOT NULL)`,
-        [hash],
+    const successor = createHmac('sha256', this.successorKey)
+      .update(refreshToken)
+      .digest('base64url');
+    const outcome = await inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{
+        user_id: string;
+        public_key: string;
+        rotated: boolean;
+        in_grace: boolean;
+        successor_live: boolean;
+      }>(
+        `SELECT t.user_id, u.pubky_public_key AS public_key, t.replaced_at IS NOT NULL AS rotated,
+                coalesce(t.replaced_at > now() - make_interval(secs => $2), false) AS in_grace,
+                EXISTS (SELECT 1 FROM auth_refresh_tokens s WHERE s.token_hash = t.successor_hash
+                        AND s.replaced_at IS NULL AND s.expires_at > now()) AS successor_live
+         FROM auth_refresh_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.expires_at > now() FOR UPDATE OF t`,
+        [hash, this.refreshGraceSeconds],
       );
+      const row = rows[0];
+      if (!row) return { kind: 'unknown' as const };
+      if (!row.rotated) {
+        await client.query(
+          'UPDATE auth_refresh_tokens SET replaced_at = now(), successor_hash = $2 WHERE token_hash = $1',
+          [hash, sha256(successor)],
+        );
+        await client.query(
+          `INSERT INTO auth_refresh_tokens (token_hash, user_id, expires_at)
+           VALUES ($1, $2, now() + make_interval(days => $3))`,
+          [sha256(successor), row.user_id, REFRESH_TOKEN_DAYS],
+        );
+        return { kind: 'rotated' as const, row };
+      }
+      if (row.in_grace && row.successor_live) return { kind: 'rotated' as const, row };
+      await client.query('DELETE FROM auth_refresh_tokens WHERE user_id = $1', [row.user_id]);
+      await client.query('UPDATE users SET sessions_revoked_at = now() WHERE id = $1', [
+        row.user_id,
+      ]);
+      return { kind: 'reused' as const, userId: row.user_id };
+    });
+    if (outcome.kind === 'unknown')
       throw new AuthError('The refresh token is unknown, used or expired.');
+    if (outcome.kind === 'reused') {
+      // This process hears its own NOTIFY too; marking it now closes the gap until it does.
+      this.markRevoked(outcome.userId, this.now());
+      throw new AuthError('The refresh token was used before: every session was signed out.');
     }
-    return this.issue(row.user_id, row.public_key);
+    return {
+      accessToken: await this.accessToken(outcome.row.user_id, outcome.row.public_key),
+      refreshToken: successor,
+      expiresIn: this.accessSeconds,
+      userId: outcome.row.user_id,
+    };
   }
 
-  private async issue(userId: string, publicKey: string): Promise<Tokens> {
-    const accessToken = await new SignJWT({ pk: publicKey })
+  /** A signed access token for a user (sign-in and refresh; tests sign members in with it). */
+  async accessToken(
+    userId: string,
+    publicKey: string,
+    seconds = this.accessSeconds,
+  ): Promise<string> {
+    const now = this.now();
+    return new SignJWT({ pk: publicKey, t: now })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(userId)
       .setIssuer(ISSUER)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + this.accessSeconds)
-      .sign(await this.key());
+      .setIssuedAt(Math.floor(now / 1000))
+      .setExpirationTime(Math.floor(now / 1000) + seconds)
+      .sign(this.signingKey);
+  }
+
+  private async issue(userId: string, publicKey: string): Promise<Tokens> {
+    const accessToken = await this.accessToken(userId, publicKey);
     const refreshToken = randomBytes(32).toString('base64url');
     await this.pool.query(
       `INSERT INTO auth_refresh_tokens (token_hash, user_id, expires_at)
@@ -209,18 +358,31 @@ export class AuthService {
     return { accessToken, refreshToken, expiresIn: this.accessSeconds, userId };
   }
 
-  /** The caller behind an access token, or AuthError (missing, expired, tampered). */
+  /** The caller behind an access token, or AuthError (missing, expired, tampered, revoked). */
   async verify(token: string): Promise<Caller> {
-    try {
-      const { payload } = await jwtVerify(token, await this.key(), {
-        issuer: ISSUER,
-        algorithms: ['HS256'],
-      });
-      if (typeof payload.sub !== 'string' || typeof payload['pk'] !== 'string')
-        throw new Error('claims');
-      return { userId: payload.sub, publicKey: payload['pk'] };
-    } catch {
-      throw new AuthError('The access token is missing, expired or invalid.');
+    for (const key of this.acceptedKeys) {
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          algorithms: ['HS256'],
+          currentDate: new Date(this.now()),
+        }));
+      } catch {
+        continue;
+      }
+      const issued = payload['t'];
+      if (
+        typeof payload.sub !== 'string' ||
+        typeof payload['pk'] !== 'string' ||
+        typeof issued !== 'number' ||
+        typeof payload.exp !== 'number'
+      )
+        break;
+      if (issued <= (this.revokedAt.get(payload.sub) ?? -1))
+        throw new AuthError('This session was signed out; sign in again.');
+      return { userId: payload.sub, publicKey: payload['pk'], expiresAt: payload.exp * 1000 };
     }
+    throw new AuthError('The access token is missing, expired or invalid.');
   }
 }

@@ -1,6 +1,9 @@
 // The seed's PubkyWebSocketHandler: ws://host:3002?token=<JWT>[&since=<seq>]. Every
 // subscription is checked against the caller's memberships; events carry a seq from the event
-// log, so a client that reconnects with `since` gets what it missed, in order, once.
+// log, so a client that reconnects with `since` gets what it missed, in order, once. Access is
+// re-checked while the socket lives: the token's expiry (a client sends `auth` to stay), the
+// user's revoked sessions, and membership changes, which arrive in the same ordered stream as
+// the events they guard (docs/security.md).
 import type { IncomingMessage } from 'node:http';
 import type pg from 'pg';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -15,6 +18,10 @@ import {
 import { parsePublicKey, z32Encode } from '../../src-shared/pkarr';
 import type { AuthService, Caller } from '../auth/auth-service';
 import type { FeedEventSource, StoredEvent } from './event-source';
+
+const assertNever = (value: never): never => {
+  throw new Error(`unexpected message ${JSON.stringify(value)}`);
+};
 
 export interface FeedLimits {
   readonly maxSubscriptions: number;
@@ -48,7 +55,8 @@ interface Matcher {
 
 interface Connection {
   readonly socket: WebSocket;
-  readonly caller: Caller;
+  caller: Caller;
+  expiry: NodeJS.Timeout | undefined;
   readonly matchers: Map<string, Matcher>;
   /** `since` from the URL: each subscription first replays the log after it. */
   readonly resumeFrom: number | undefined;
@@ -74,6 +82,10 @@ export class PubkyWebSocketHandler {
   private readonly connections = new Set<Connection>();
   /** Connections by the routes their subscriptions listen on: an event visits only these. */
   private readonly routes = new Map<string, Set<Connection>>();
+  /** Connections by user: revocations and membership changes visit only these. */
+  private readonly byUser = new Map<string, Set<Connection>>();
+  /** `user|family` → the seq of the user's latest removal from the family (recent ones). */
+  private readonly removals = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   /** The heartbeat's current round: a snapshot of the connections, visited a slice per tick. */
   private round: Connection[] = [];
@@ -97,6 +109,10 @@ export class PubkyWebSocketHandler {
     });
     this.server.on('connection', (socket, request) => this.accept(socket, request));
     deps.events.on('event', (event) => this.broadcast(event));
+    deps.auth.on('revoked', (userId) => {
+      for (const connection of this.byUser.get(userId) ?? [])
+        connection.socket.close(FEED_CLOSE.unauthorized, 'signed out');
+    });
     this.heartbeat = setInterval(
       () => this.checkAlive(),
       Math.max(1, Math.floor(limits.heartbeatMs / HEARTBEAT_SLICES)),
@@ -169,6 +185,7 @@ export class PubkyWebSocketHandler {
     const connection: Connection = {
       socket,
       caller,
+      expiry: undefined,
       matchers: new Map(),
       resumeFrom: since,
       sent: new Set(),
@@ -178,13 +195,58 @@ export class PubkyWebSocketHandler {
       windowCount: 0,
     };
     this.connections.add(connection);
+    this.indexUser(connection, true);
+    this.armExpiry(connection);
     socket.on('pong', () => (connection.alive = true));
     socket.on('close', () => {
+      clearTimeout(connection.expiry);
+      this.indexUser(connection, false);
       this.connections.delete(connection);
       for (const matcher of connection.matchers.values())
         this.index(connection, matcher.route, false);
     });
     return connection;
+  }
+
+  private indexUser(connection: Connection, add: boolean): void {
+    const userId = connection.caller.userId;
+    let set = this.byUser.get(userId);
+    if (add) {
+      if (!set) this.byUser.set(userId, (set = new Set()));
+      set.add(connection);
+    } else if (set) {
+      set.delete(connection);
+      if (set.size === 0) this.byUser.delete(userId);
+    }
+  }
+
+  /** The socket closes when its token expires, unless an `auth` message brought a fresh one. */
+  private armExpiry(connection: Connection): void {
+    clearTimeout(connection.expiry);
+    // setTimeout's limit is ~24.8 days; tokens live minutes.
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, connection.caller.expiresAt - Date.now()));
+    connection.expiry = setTimeout(
+      () => connection.socket.close(FEED_CLOSE.unauthorized, 'token expired'),
+      delay,
+    );
+    connection.expiry.unref();
+  }
+
+  private async reauthenticate(connection: Connection, token: string): Promise<void> {
+    let caller: Caller;
+    try {
+      caller = await this.deps.auth.verify(token);
+    } catch {
+      fail(connection, 'INVALID_TOKEN', 'That token is invalid or expired; the current one holds.');
+      return;
+    }
+    if (caller.userId !== connection.caller.userId) {
+      fail(connection, 'INVALID_TOKEN', 'A connection stays with the user who opened it.');
+      return;
+    }
+    connection.caller = caller;
+    this.armExpiry(connection);
+    send(connection, { type: 'authenticated', data: { expiresAt: caller.expiresAt } });
   }
 
   private limitedByRate(connection: Connection): boolean {
@@ -233,6 +295,11 @@ export class PubkyWebSocketHandler {
       case 'subscribe':
         await this.subscribe(connection, message.data);
         return;
+      case 'auth':
+        await this.reauthenticate(connection, message.data.token);
+        return;
+      default:
+        assertNever(message);
     }
   }
 
@@ -246,7 +313,14 @@ export class PubkyWebSocketHandler {
       );
       return;
     }
-    const matcher = await this.authorise(connection.caller, subscription, key);
+    const startedAt = this.deps.events.position;
+    let matcher = await this.authorise(connection.caller, subscription, key);
+    // A removal that arrived while this was being checked wins over what the check read.
+    if (
+      matcher &&
+      (this.removals.get(`${connection.caller.userId}|${matcher.route}`) ?? -1) > startedAt
+    )
+      matcher = undefined;
     if (!matcher) {
       // The same answer for "not yours" and "does not exist": ids are not to be probed.
       fail(connection, 'FORBIDDEN', 'No such subscription for you.');
@@ -291,7 +365,14 @@ export class PubkyWebSocketHandler {
           );
           break;
         }
-        for (const event of batch) if (matcher.matches(event)) this.sendEvent(connection, event);
+        for (const event of batch) {
+          // The replay meets removals in order too; after one, nothing more of that family.
+          if (connection.matchers.get(matcher.key) !== matcher) break;
+          if (matcher.matches(event)) this.sendEvent(connection, event);
+          if (this.revokes(event, connection.caller.userId))
+            this.endAccess(connection, event.familyId);
+        }
+        if (connection.matchers.get(matcher.key) !== matcher) break;
         cursor = batch.at(-1)!.seq;
       }
     } finally {
@@ -427,6 +508,38 @@ export class PubkyWebSocketHandler {
     visit(event.familyId);
     if (event.kind === 'guardian_event')
       visit(`guardian:${String(event.entity['guardianUserId'])}`);
+    // The removed member hears of its removal (above), then nothing more of the family.
+    const userId = String(event.entity['userId']);
+    if (this.revokes(event, userId)) {
+      this.removals.set(`${userId}|${event.familyId}`, event.seq);
+      if (this.removals.size > 10_000) this.removals.delete(this.removals.keys().next().value!);
+      for (const connection of this.byUser.get(userId) ?? [])
+        this.endAccess(connection, event.familyId);
+    }
+  }
+
+  /** True for a family event that takes `userId` out of the family's events (owner or member). */
+  private revokes(event: StoredEvent, userId: string): boolean {
+    if (event.kind !== 'family_event' || event.entity['userId'] !== userId) return false;
+    const op = event.data['op'];
+    return (
+      op === 'member_removed' ||
+      (op === 'member_role_changed' && !['owner', 'member'].includes(String(event.data['role'])))
+    );
+  }
+
+  /** Drops every subscription the connection holds on the family's events, and says so. */
+  private endAccess(connection: Connection, familyId: string): void {
+    for (const [key, matcher] of connection.matchers) {
+      if (matcher.route !== familyId) continue;
+      connection.matchers.delete(key);
+      if (connection.socket.readyState === WebSocket.OPEN)
+        send(connection, {
+          type: 'subscription_ended',
+          data: { subscription: matcher.subscription, reason: 'access_changed' },
+        });
+    }
+    this.index(connection, familyId, false);
   }
 
   private offer(connection: Connection, event: StoredEvent, framed?: () => Buffer): void {

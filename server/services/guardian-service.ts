@@ -22,6 +22,8 @@ export interface BackupSummary {
   readonly acknowledged: number;
   readonly status: string;
   readonly createdAt: string;
+  /** Set when a guardian holding a share was removed: the backup needs fresh shares. */
+  readonly reshareNeededSince: string | null;
 }
 
 export interface GuardedShare {
@@ -165,6 +167,7 @@ export class GuardianService {
           acknowledged: 0,
           status: 'active',
           createdAt: rows[0]!.created_at.toISOString(),
+          reshareNeededSince: null,
         };
       }),
     );
@@ -175,7 +178,7 @@ export class GuardianService {
       `SELECT b.id AS "backupId", k.public_key AS "publicKey", b.threshold, b.share_count AS "shareCount",
               (SELECT count(*)::int FROM guardian_backup_shares s
                WHERE s.backup_id = b.id AND s.acknowledged_at IS NOT NULL) AS acknowledged,
-              b.status, b.created_at AS "createdAt"
+              b.status, b.created_at AS "createdAt", b.reshare_needed_since AS "reshareNeededSince"
        FROM guardian_backups b JOIN pubky_keypairs k ON k.id = b.keypair_id
        WHERE b.family_id = $1 ORDER BY b.created_at DESC`,
       [familyId],

@@ -16,6 +16,8 @@ export interface SovereigntyEvidence {
   readonly guardianThreshold: number;
   readonly guardianShares: number;
   readonly guardianAcknowledged: number;
+  /** The active backup lost a guardian's share (guardian removed) and needs fresh shares. */
+  readonly guardianReshareNeeded: boolean;
   /** null when the domain names no homeserver. */
   readonly homeserverSelfHosted: boolean | null;
   /** A/AAAA records that publish private-range addresses. */
@@ -57,9 +59,15 @@ function factor(key: FactorKey, reasons: Reason[]): Factor {
   return { key, points: Math.max(0, Math.min(20, sum)), max: 20, reasons: earned };
 }
 
-/** A guardian backup counts when a real threshold (2 or more) of shares is acknowledged. */
-export function guardianBackupState(e: SovereigntyEvidence): 'complete' | 'partial' | 'none' {
+/**
+ * A guardian backup counts when a real threshold (2 or more) of shares is acknowledged; one that
+ * lost a guardian's share needs re-sharing and counts as partial until it is.
+ */
+export function guardianBackupState(
+  e: SovereigntyEvidence,
+): 'complete' | 'partial' | 'needs_reshare' | 'none' {
   if (e.guardianShares === 0) return 'none';
+  if (e.guardianReshareNeeded) return 'needs_reshare';
   if (e.guardianThreshold >= 2 && e.guardianAcknowledged >= e.guardianThreshold) return 'complete';
   return 'partial';
 }
@@ -92,7 +100,7 @@ export function scoreSovereignty(e: SovereigntyEvidence): ScoreBreakdown {
       { code: `custody_${e.custody.replace('-', '_')}`, points: ownsKey ? 12 : 0 },
       {
         code: `guardian_backup_${backup}`,
-        points: backup === 'complete' ? 8 : backup === 'partial' ? 4 : 0,
+        points: backup === 'complete' ? 8 : backup === 'none' ? 0 : 4,
       },
     ]),
     factor('censorship_resistance', [
@@ -108,7 +116,7 @@ export function scoreSovereignty(e: SovereigntyEvidence): ScoreBreakdown {
     factor('portability', [
       {
         code: `guardian_backup_${backup}`,
-        points: backup === 'complete' ? 12 : backup === 'partial' ? 6 : 0,
+        points: backup === 'complete' ? 12 : backup === 'none' ? 0 : 6,
       },
       { code: 'recovery_file_exported', points: e.recoveryExported ? 8 : 0 },
       { code: 'homeserver_self_hosted', points: e.homeserverSelfHosted === true ? 8 : 0 },

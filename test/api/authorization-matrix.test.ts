@@ -1,14 +1,13 @@
 // Every route × every kind of caller gives the expected status, and no answer to an outsider
 // ever contains the family's data.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { call, signIn } from '../support/api-client';
 
-const { db, base } = await startApiServer();
+const { db, base, auth } = await startApiServer();
 
 const owner = await signIn(base);
 const member = await signIn(base);
@@ -92,16 +91,7 @@ async function freshMigration() {
   return (created.body as { id: string }).id;
 }
 
-const expiredToken = await new SignJWT({ pk: owner.publicKey })
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject(owner.userId)
-  .setIssuer('pubky-domains')
-  .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
-  .sign(
-    new Uint8Array(
-      (await db.pool.query("SELECT secret FROM server_secrets WHERE name = 'jwt'")).rows[0].secret,
-    ),
-  );
+const expiredToken = await auth.accessToken(owner.userId, owner.publicKey, -60);
 const tamperedToken =
   owner.accessToken.slice(0, -4) + (owner.accessToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
 

@@ -232,6 +232,7 @@ describe('guardian backups', () => {
     const familyView = await call(base, 'GET', `/families/${family.id}`, {
       token: leaving.accessToken,
     });
-    expect(familyView.status).toBe(404);
+    // It knew the family: it is told it lost access (issue 17), not that nothing is there.
+    expect(familyView.status).toBe(403);
   });
 });

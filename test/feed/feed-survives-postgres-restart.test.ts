@@ -3,7 +3,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../server/auth/auth-service';
@@ -46,15 +45,7 @@ describe('feed across a Postgres restart', () => {
       [familyId, rows[0]!.id],
     );
     const domain = await pubkyDomain(pool, familyId);
-    await auth.verify('x').catch(() => undefined);
-    const secret = (await pool.query("SELECT secret FROM server_secrets WHERE name = 'jwt'"))
-      .rows[0].secret as Buffer;
-    const token = await new SignJWT({ pk: key })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(rows[0]!.id)
-      .setIssuer('pubky-domains')
-      .setExpirationTime('10m')
-      .sign(new Uint8Array(secret));
+    const token = await auth.accessToken(rows[0]!.id, key, 600);
 
     const client = await connectFeed(`ws://127.0.0.1:${feed.port}`, token);
     client.send({ type: 'subscribe', data: { familyId } });

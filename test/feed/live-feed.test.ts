@@ -1,7 +1,6 @@
 // The live feed end to end on real Postgres: authorised subscriptions only, every committed
 // change exactly once and in commit order, resume with `since`, and bad input refused without
 // disturbing anyone else.
-import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../server/auth/auth-service';
@@ -51,18 +50,8 @@ async function setUp(name: string) {
   return { familyId, ownerId, domain, migrationId: m[0]!.id, token };
 }
 
-async function tokenFor(userId: string, publicKey: string, seconds: number): Promise<string> {
-  await auth.verify('not a token').catch(() => undefined); // makes the server's signing key exist
-  const { rows } = await db.pool.query<{ secret: Buffer }>(
-    "SELECT secret FROM server_secrets WHERE name = 'jwt'",
-  );
-  return new SignJWT({ pk: publicKey })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(userId)
-    .setIssuer('pubky-domains')
-    .setExpirationTime(Math.floor(Date.now() / 1000) + seconds)
-    .sign(new Uint8Array(rows[0]!.secret));
-}
+const tokenFor = (userId: string, publicKey: string, seconds: number): Promise<string> =>
+  auth.accessToken(userId, publicKey, seconds);
 
 async function open(token: string | undefined, since?: number): Promise<TestFeedClient> {
   const client = await connectFeed(url, token, since);

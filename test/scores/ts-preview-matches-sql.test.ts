@@ -23,6 +23,7 @@ const evidence: fc.Arbitrary<SovereigntyEvidence> = fc.record({
   guardianThreshold: fc.nat(6),
   guardianShares: fc.nat(7),
   guardianAcknowledged: fc.nat(7),
+  guardianReshareNeeded: fc.boolean(),
   homeserverSelfHosted: fc.constantFrom(true, false, null),
   privateAddresses: fc.nat(3),
   recoveryExported: fc.boolean(),

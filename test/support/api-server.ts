@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../server/http/app';
 import { migrate } from '../../server/db/migrate';
 import { freePort } from '../../server/db/embedded-postgres';
+import { AuthService, type AuthOptions } from '../../server/auth/auth-service';
 import { freshDatabase, type TestDatabase } from './database';
 
 /**
@@ -12,20 +13,23 @@ import { freshDatabase, type TestDatabase } from './database';
  */
 export async function listenApp(
   deps: Omit<AppDeps, 'publicOrigin' | 'logLevel'>,
-): Promise<{ app: FastifyInstance; base: string }> {
+  authOptions: Omit<AuthOptions, 'origin'> = {},
+): Promise<{ app: FastifyInstance; base: string; auth: AuthService }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const app = buildApp({ logLevel: 'silent', publicOrigin: base, ...deps });
+  // The app's own AuthService, so tests can issue tokens it accepts (expired ones too).
+  const auth = deps.auth ?? new AuthService(deps.pool, { origin: base, ...authOptions });
+  const app = buildApp({ logLevel: 'silent', publicOrigin: base, ...deps, auth });
   await app.listen({ host: '127.0.0.1', port });
-  return { app, base };
+  return { app, base, auth };
 }
 
 export async function startApiServer(
   options: Omit<AppDeps, 'pool' | 'publicOrigin' | 'logLevel'> = {},
-): Promise<{ db: TestDatabase; base: string; app: FastifyInstance }> {
+): Promise<{ db: TestDatabase; base: string; app: FastifyInstance; auth: AuthService }> {
   const db = await freshDatabase();
   await migrate(db.pool);
-  const { app, base } = await listenApp({ pool: db.pool, ...options });
+  const { app, base, auth } = await listenApp({ pool: db.pool, ...options });
   afterAll(() => app.close());
-  return { db, base, app };
+  return { db, base, app, auth };
 }

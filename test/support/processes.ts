@@ -1,5 +1,12 @@
 // Child processes for tests that must exercise a real entry point (npm scripts, the server).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Servers a test starts share one JWT key file of the test's own, never the machine's. */
+const jwtSecretFile = join(tmpdir(), `pubky-test-jwt-secret-${process.pid}`);
+process.on('exit', () => rmSync(jwtSecretFile, { force: true }));
 
 export interface Spawned {
   readonly child: ChildProcess;
@@ -9,7 +16,7 @@ export interface Spawned {
 
 export function spawnNode(args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
+    env: { ...process.env, JWT_SECRET_FILE: jwtSecretFile, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -29,15 +29,14 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const log = pino({ level: config.logLevel, base: { component: 'server' } });
-  const database = await openDatabase(config, { log: (line) => log.debug({ postgres: line }) });
+  const database = await openDatabase(config, {
+    log: (line) => log.debug({ postgres: line }),
+    poolLog: (fields, message) => log.warn(fields, message),
+  });
   const { pool, url: databaseUrl, embedded } = database;
   if (embedded) {
     log.info({ dataDir: config.dataDir, pgPort: embedded.port }, 'embedded Postgres ready');
   }
-  // An idle client that loses its connection (Postgres restarted) must not crash the process.
-  pool.on('error', (error: Error & { code?: string }) =>
-    log.warn({ message: error.message, code: error.code }, 'idle database connection lost'),
-  );
 
   try {
     const { applied, schemaVersion } = await migrate(pool, {

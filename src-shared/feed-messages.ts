@@ -48,6 +48,8 @@ export type FeedErrorCode =
   | 'TOO_MANY_SUBSCRIPTIONS'
   /** An `auth` message's token is invalid or names another user; the current one still holds. */
   | 'INVALID_TOKEN'
+  /** The server's database is away for a moment: send the message again shortly. */
+  | 'UNAVAILABLE'
   /** `since` is older than the retained log: reload the state, then follow live. */
   | 'RESUME_EXPIRED';
 

@@ -118,6 +118,8 @@ export async function migrate(
         if (done.has(file.version)) continue;
         try {
           await client.query('BEGIN');
+          // A migration may rewrite every row: the pool's statement deadline is for requests.
+          await client.query('SET LOCAL statement_timeout = 0');
           await client.query(file.sql);
           await client.query(
             'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',

@@ -1,6 +1,7 @@
 // The database a server process uses: the operator's DATABASE_URL, or the embedded cluster in
 // the data dir. One place decides, for the server, the feed alone and the migration runner.
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from './pool';
 import type { ServerConfig } from '../config';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 
@@ -14,7 +15,11 @@ export interface OpenDatabase {
 
 export async function openDatabase(
   config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'>,
-  options: { maxConnections?: number; log?: (line: string) => void } = {},
+  options: {
+    maxConnections?: number;
+    log?: (line: string) => void;
+    poolLog?: (fields: Record<string, unknown>, message: string) => void;
+  } = {},
 ): Promise<OpenDatabase> {
   let embedded: RunningPostgres | undefined;
   let url = config.databaseUrl;
@@ -25,7 +30,10 @@ export async function openDatabase(
     });
     url = embedded.url;
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+  const pool = createPool(url, {
+    max: options.maxConnections ?? 10,
+    ...(options.poolLog ? { log: options.poolLog } : {}),
+  });
   return {
     url,
     pool,

@@ -18,6 +18,7 @@ import {
 import { parsePublicKey, z32Encode } from '../../src-shared/pkarr';
 import type { AuthService, Caller } from '../auth/auth-service';
 import type { FeedEventSource, StoredEvent } from './event-source';
+import { isDatabaseUnavailable } from '../db/pool';
 
 const assertNever = (value: never): never => {
   throw new Error(`unexpected message ${JSON.stringify(value)}`);
@@ -149,6 +150,16 @@ export class PubkyWebSocketHandler {
       chain = chain.then(async (connection) => {
         if (connection)
           await this.onMessage(connection, raw as Buffer, isBinary).catch((error: unknown) => {
+            // Postgres away: the socket stays (live events resume with the database); the
+            // client is told to send that message again.
+            if (isDatabaseUnavailable(error)) {
+              fail(
+                connection,
+                'UNAVAILABLE',
+                'The database is unavailable; send that again shortly.',
+              );
+              return;
+            }
             this.deps.log?.({ message: messageOf(error) }, 'feed message failed');
             socket.terminate();
           });

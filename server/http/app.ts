@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { currentSchemaVersion } from '../db/migrate';
+import { isDatabaseUnavailable } from '../db/pool';
 import { pkarrRelay } from '../relay/pkarr-relay';
 import { apiRoutes, httpStatusOf } from '../api/routes';
 import { AuthService } from '../auth/auth-service';
@@ -29,12 +30,25 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: { level: deps.logLevel },
     bodyLimit: 64 * 1024,
+    // A client that trickles its request is cut off (Fastify's default is no limit).
+    requestTimeout: 30_000,
     // Relay clients join `<relay>/` and `/<key>`; `//key` must still find the key.
     routerOptions: { ignoreDuplicateSlashes: true },
   });
 
   app.setErrorHandler(
     (error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+      if (isDatabaseUnavailable(error)) {
+        // Postgres is away (restarting, failing over): the request did not happen; try again.
+        request.log.warn({ message: error.message }, 'database unavailable');
+        void reply
+          .status(503)
+          .header('Retry-After', '2')
+          .send({
+            error: { code: 'UNAVAILABLE', message: 'The database is unavailable; retry shortly.' },
+          });
+        return;
+      }
       const status =
         httpStatusOf(error) ??
         (error.statusCode && error.statusCode >= 400 ? error.statusCode : 500);

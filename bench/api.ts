@@ -138,6 +138,7 @@ export async function benchApi(): Promise<Record<string, unknown>> {
       publicOrigin: auth.origin,
       logLevel: 'silent',
       relayPutsPerMinute: 0,
+      limits: { signInPerMinute: 0, writesPerMinute: 0 },
       ...(signatures && { signatures }),
     });
     const api = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -29,6 +29,10 @@ export interface ServerConfig {
   readonly jwtSecretFile: string;
   /** JWT_PREVIOUS_SECRET_FILE: the old key during a rotation, still accepted. */
   readonly jwtPreviousSecretFile: string | undefined;
+  /** TRUST_PROXY: false, true (any proxy), or the proxies' addresses/CIDRs, comma-separated. */
+  readonly trustProxy: boolean | readonly string[];
+  readonly signInPerMinute: number;
+  readonly writesPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +106,27 @@ function originFrom(env: NodeJS.ProcessEnv, host: string, port: number): string 
   return url.origin;
 }
 
+/**
+ * Behind a reverse proxy the client's address is in X-Forwarded-For, which anyone can write:
+ * believe it only from the proxies named here. Unset: the peer's address is the client's.
+ */
+function trustProxyFrom(raw: string | undefined): boolean | string[] {
+  const text = raw?.trim() ?? '';
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (
+      !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) &&
+      !['loopback', 'linklocal', 'uniquelocal'].includes(entry)
+    )
+      throw new ConfigError(
+        `TRUST_PROXY: "${entry}" is not an address, a CIDR or loopback/linklocal/uniquelocal`,
+      );
+  }
+  return entries;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const isRoot = process.getuid?.() === 0;
   const host = env['HOST'] || '127.0.0.1';
@@ -110,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     jwtSecretFile: env['JWT_SECRET_FILE'] || join(dataDir, 'jwt-secret'),
     jwtPreviousSecretFile: env['JWT_PREVIOUS_SECRET_FILE'] || undefined,
+    trustProxy: trustProxyFrom(env['TRUST_PROXY']),
+    signInPerMinute: intFrom(env, 'SIGN_IN_PER_MINUTE', 30, 1_000_000),
+    writesPerMinute: intFrom(env, 'WRITES_PER_MINUTE', 600, 1_000_000),
     host,
     port,
     publicOrigin: originFrom(env, host, port),

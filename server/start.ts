@@ -119,6 +119,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...(signatures && { signatures }),
     logLevel: config.logLevel,
     relayPutsPerMinute: config.relayPutsPerMinute,
+    limits: { signInPerMinute: config.signInPerMinute, writesPerMinute: config.writesPerMinute },
+    trustProxy: config.trustProxy,
     dht,
   });
   const url = await app.listen({ host: config.host, port: config.port });

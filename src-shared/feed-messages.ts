@@ -76,6 +76,8 @@ export const FEED_CLOSE = {
   tooLarge: 1009,
   policy: 1008,
   slowConsumer: 4429,
+  /** The server holds as many sockets as it will: reconnect later. */
+  tryAgainLater: 1013,
   shutdown: 1001,
 } as const;
 

@@ -34,6 +34,10 @@ export interface FeedLimits {
   readonly maxHeldEvents: number;
   /** Events one resume may read from the log before the client is told to reload. */
   readonly maxResumeEvents: number;
+  /** Open sockets one user may hold (each of a family's devices holds one or two). */
+  readonly maxConnectionsPerUser: number;
+  /** Open sockets in this process, signed in or not. */
+  readonly maxConnections: number;
 }
 
 export const DEFAULT_FEED_LIMITS: FeedLimits = {
@@ -43,6 +47,8 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
   heartbeatMs: 30_000,
   maxHeldEvents: 10_000,
   maxResumeEvents: 100_000,
+  maxConnectionsPerUser: 20,
+  maxConnections: 10_000,
 };
 
 /** A subscription, resolved at subscribe time to what it matches. */
@@ -138,6 +144,10 @@ export class PubkyWebSocketHandler {
    * handled after authentication and one at a time, in the order they came.
    */
   private accept(socket: WebSocket, request: IncomingMessage): void {
+    if (this.server.clients.size > this.limits.maxConnections) {
+      socket.close(FEED_CLOSE.tryAgainLater, 'server busy');
+      return;
+    }
     // This chain owns every promise of the socket: a failure closes this socket, never the process.
     let chain: Promise<Connection | undefined> = this.authenticate(socket, request).catch(
       (error: unknown) => {
@@ -193,6 +203,10 @@ export class PubkyWebSocketHandler {
       return undefined;
     }
     if (socket.readyState !== WebSocket.OPEN) return undefined;
+    if ((this.byUser.get(caller.userId)?.size ?? 0) >= this.limits.maxConnectionsPerUser) {
+      socket.close(FEED_CLOSE.policy, 'too many connections');
+      return undefined;
+    }
     const connection: Connection = {
       socket,
       caller,

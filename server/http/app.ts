@@ -7,6 +7,7 @@ import { pkarrRelay } from '../relay/pkarr-relay';
 import { apiRoutes, httpStatusOf } from '../api/routes';
 import { AuthService } from '../auth/auth-service';
 import { registerMetrics } from './metrics';
+import { DEFAULT_REQUEST_LIMITS, registerRequestLimits, type RequestLimits } from './rate-limits';
 import type { DhtClient } from '../../src-shared/publish/dht-client';
 import type { BatchVerifier } from '../crypto/batch-verifier';
 
@@ -19,6 +20,10 @@ export interface AppDeps {
   readonly publicOrigin: string;
   /** PUTs per minute per client address on the PKARR relay; 0 turns the limit off. */
   readonly relayPutsPerMinute?: number;
+  /** Sign-in and write budgets per client address (DEFAULT_REQUEST_LIMITS when absent). */
+  readonly limits?: Partial<RequestLimits>;
+  /** Fastify's trustProxy: whom to believe about the client's address (TRUST_PROXY). */
+  readonly trustProxy?: boolean | readonly string[];
   readonly auth?: AuthService;
   /** The relay's bridge to the DHT, when the operator configured one. */
   readonly dht?: DhtClient | undefined;
@@ -32,6 +37,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 64 * 1024,
     // A client that trickles its request is cut off (Fastify's default is no limit).
     requestTimeout: 30_000,
+    trustProxy:
+      typeof deps.trustProxy === 'object' ? [...deps.trustProxy] : (deps.trustProxy ?? false),
     // Relay clients join `<relay>/` and `/<key>`; `//key` must still find the key.
     routerOptions: { ignoreDuplicateSlashes: true },
   });
@@ -75,6 +82,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
+  registerRequestLimits(app, {
+    ...DEFAULT_REQUEST_LIMITS,
+    relayPutsPerMinute: deps.relayPutsPerMinute ?? DEFAULT_RELAY_PUTS_PER_MINUTE,
+    ...deps.limits,
+  });
   const metrics = registerMetrics(app, deps.pool);
   void app.register(apiRoutes, {
     pool: deps.pool,
@@ -85,7 +97,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(pkarrRelay, {
     prefix: '/relay',
     pool: deps.pool,
-    putsPerMinute: deps.relayPutsPerMinute ?? DEFAULT_RELAY_PUTS_PER_MINUTE,
     dht: deps.dht,
   });
 

@@ -16,7 +16,6 @@ import {
 } from '../../src-shared/pkarr';
 import type { DhtClient } from '../../src-shared/publish/dht-client';
 import { serverVerifier } from '../crypto/native-verifier';
-import { RateLimiter } from './rate-limiter';
 
 export const RELAY_CONTENT_TYPE = 'application/pkarr.org/relays#payload';
 const MIN_MAX_AGE = 300;
@@ -24,8 +23,6 @@ const MAX_MAX_AGE = 86_400;
 
 export interface RelayOptions {
   readonly pool: pg.Pool;
-  /** PUTs per minute per client address; 0 turns the limit off. */
-  readonly putsPerMinute: number;
   /** When set, a key this relay does not hold is looked up on the DHT (and kept). */
   readonly dht?: DhtClient | undefined;
 }
@@ -100,7 +97,6 @@ function keyOf(request: FastifyRequest<{ Params: { key: string } }>): string | u
 const minTtl = (packet: SignedPacket): number => minRecordTtl(packet, MIN_MAX_AGE);
 
 export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): Promise<void> {
-  const limiter = new RateLimiter(options.putsPerMinute);
   const lookUp = boundedLookups();
 
   // Relay bodies are raw bytes, whatever Content-Type the client sends (or none).
@@ -149,13 +145,6 @@ export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): P
   });
 
   app.put<{ Params: { key: string }; Body: Buffer }>('/:key', async (request, reply) => {
-    if (!limiter.take(request.ip)) {
-      return plain(
-        reply.header('Retry-After', String(limiter.retryAfterSeconds())),
-        429,
-        'Too many requests',
-      );
-    }
     const key = keyOf(request);
     if (!key) return plain(reply, 400, 'Invalid public key');
     const body = request.body;

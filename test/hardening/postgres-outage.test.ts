@@ -31,6 +31,7 @@ const server = spawnNode(['--import', 'tsx', 'server/main.ts'], {
   FEED_PORT: String(feedPort),
   LOG_LEVEL: 'warn',
   VERIFY_THREADS: '0',
+  WRITES_PER_MINUTE: '0',
 });
 let exited = false;
 void server.exited.then(() => (exited = true));

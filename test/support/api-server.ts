@@ -19,7 +19,14 @@ export async function listenApp(
   const base = `http://127.0.0.1:${port}`;
   // The app's own AuthService, so tests can issue tokens it accepts (expired ones too).
   const auth = deps.auth ?? new AuthService(deps.pool, { origin: base, ...authOptions });
-  const app = buildApp({ logLevel: 'silent', publicOrigin: base, ...deps, auth });
+  // Tests sign in and write far faster than a family: limits are off unless a test sets them.
+  const app = buildApp({
+    logLevel: 'silent',
+    publicOrigin: base,
+    ...deps,
+    limits: { signInPerMinute: 0, writesPerMinute: 0, ...deps.limits },
+    auth,
+  });
   await app.listen({ host: '127.0.0.1', port });
   return { app, base, auth };
 }

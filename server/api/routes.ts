@@ -18,6 +18,7 @@ import type { BatchVerifier } from '../crypto/batch-verifier';
 import { guardianRoutes } from './guardian-routes';
 import { base64Bytes, parseBody, uuid, uuidParam, z32 } from './validation';
 import { GuardianService } from '../services/guardian-service';
+import { domainProofMessage } from '../../src-shared/pubky/server-auth';
 import { MemberService } from '../services/member-service';
 
 export interface ApiDeps {
@@ -48,6 +49,8 @@ const bodies = {
       publicKey: z32,
       label: z.string().max(200).optional(),
       custody: z.enum(['os-keychain', 'guardian-recovered', 'unknown']).optional(),
+      /** The domain key's signature over domainProofMessage() with a fresh /auth/challenge nonce. */
+      proof: z.object({ nonce: z.string().min(32).max(128), signature: base64Bytes(64) }).strict(),
     })
     .strict(),
   role: z.object({ role: z.enum(['owner', 'member']) }).strict(),
@@ -223,6 +226,18 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       const me = await caller(request);
       await requireRole(pool, request.params.familyId, me.userId, ['owner', 'member']);
       const body = parseBody(bodies.domain, request.body);
+      const publicKey = publicKeyOf(body.publicKey);
+      // Proof first: without it, nothing says whether or where this key is registered.
+      const proven = await auth.spendChallenge(
+        publicKey,
+        body.proof.nonce,
+        domainProofMessage(auth.origin, request.params.familyId, body.proof.nonce, publicKey),
+        body.proof.signature,
+      );
+      if (!proven)
+        throw new ForbiddenError(
+          "the proof does not show this key's holder registering it in this family (sign a fresh challenge with the domain key)",
+        );
       const domain = await sovereignty.createPubkyDomain({
         familyId: request.params.familyId,
         publicKey: body.publicKey,

@@ -201,24 +201,38 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
     return { nonce, expiresAt: rows[0]!.expires_at.toISOString() };
   }
 
-  /** Checks the signed challenge (single use, unexpired) and signs the caller in. */
-  async signIn(publicKeyInput: string, nonce: string, signature: Uint8Array): Promise<Tokens> {
-    const publicKey = keyOf(publicKeyInput);
+  /**
+   * Spends a challenge nonce (single use, unexpired, issued for `publicKey`) and checks that the
+   * key signed `message` with it. False for either failure: a caller learns nothing more.
+   */
+  async spendChallenge(
+    publicKey: string,
+    nonce: string,
+    message: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<boolean> {
     const { rows } = await this.pool.query(
       `UPDATE auth_challenges SET used_at = now()
        WHERE nonce = $1 AND public_key = $2 AND used_at IS NULL AND expires_at > now() RETURNING nonce`,
       [nonce, publicKey],
     );
-    if (!rows.length) throw new AuthError('The challenge is unknown, used or expired.');
+    return rows.length > 0 && serverVerifier.verify(parsePublicKey(publicKey), message, signature);
+  }
+
+  /** Checks the signed challenge (single use, unexpired) and signs the caller in. */
+  async signIn(publicKeyInput: string, nonce: string, signature: Uint8Array): Promise<Tokens> {
+    const publicKey = keyOf(publicKeyInput);
     if (
-      !serverVerifier.verify(
-        parsePublicKey(publicKey),
+      !(await this.spendChallenge(
+        publicKey,
+        nonce,
         signInMessage(this.origin, nonce, publicKey),
         signature,
-      )
-    ) {
-      throw new AuthError('The signature does not match the key.');
-    }
+      ))
+    )
+      throw new AuthError(
+        'The challenge is unknown, used or expired, or the signature does not match the key.',
+      );
     return this.signedIn(publicKey);
   }
 

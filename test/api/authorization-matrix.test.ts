@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
-import { call, signIn } from '../support/api-client';
+import { domainProofMessage } from '../../src-shared/pubky/server-auth';
+import { call, signIn, registerDomain } from '../support/api-client';
 
 const { db, base, auth } = await startApiServer();
 
@@ -71,13 +72,23 @@ async function freshBackup(): Promise<string> {
   return (created.body as { backupId: string }).backupId;
 }
 
+/** A registration body with a valid proof of holding a fresh key (for any caller to send). */
+async function provenDomain() {
+  const signer = seedSigner(randomSeed());
+  const publicKey = z32Encode(signer.publicKey);
+  const { nonce } = (await call(base, 'POST', '/auth/challenge', { body: { publicKey } })).body as {
+    nonce: string;
+  };
+  const signature = Buffer.from(
+    signer.sign(domainProofMessage(base, family.id, nonce, publicKey)),
+  ).toString('base64');
+  return { publicKey, proof: { nonce, signature } };
+}
+
 /** A fresh domain (and its key) of the family for each check, so checks do not interact. */
 async function freshDomain() {
   const signer = seedSigner(randomSeed());
-  const created = await call(base, 'POST', `/families/${family.id}/domains`, {
-    token: owner.accessToken,
-    body: { publicKey: z32Encode(signer.publicKey), custody: 'os-keychain' },
-  });
+  const created = await registerDomain(base, owner, family.id, signer, { custody: 'os-keychain' });
   const domain = created.body as { domainRecordId: string; publicKey: string };
   return { ...domain, signer };
 }
@@ -158,7 +169,7 @@ const routes: Route[] = [
     request: async () => ({
       method: 'POST',
       path: `/families/${family.id}/domains`,
-      body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey) },
+      body: await provenDomain(),
     }),
     expect: { owner: 201, member: 201, guardian: 403, outsider: 404, ...denied },
   },

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { z32Encode } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
-import { call, signIn, type ApiUser } from '../support/api-client';
+import { call, signIn, type ApiUser, registerDomain } from '../support/api-client';
 
 const { db, base } = await startApiServer();
 const owner = await signIn(base);
@@ -31,9 +31,8 @@ for (let i = 0; i < 5; i++) {
 }
 
 async function newKey(): Promise<{ publicKey: string; domainRecordId: string }> {
-  const created = await call(base, 'POST', `/families/${family.id}/domains`, {
-    token: owner.accessToken,
-    body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey), custody: 'os-keychain' },
+  const created = await registerDomain(base, owner, family.id, undefined, {
+    custody: 'os-keychain',
   });
   return created.body as { publicKey: string; domainRecordId: string };
 }

@@ -10,7 +10,7 @@ import {
 } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
-import { call, signIn } from '../support/api-client';
+import { call, signIn, registerDomain } from '../support/api-client';
 import { pruneSyncReceipts, syncPackets } from '../../server/api/sync';
 import { SignatureWorkerPool } from '../../server/crypto/signature-worker-pool';
 
@@ -25,10 +25,7 @@ const family = (
 
 async function domain(): Promise<PacketSigner> {
   const signer = seedSigner(randomSeed());
-  await call(base, 'POST', `/families/${family.id}/domains`, {
-    token: owner.accessToken,
-    body: { publicKey: z32Encode(signer.publicKey) },
-  });
+  await registerDomain(base, owner, family.id, signer);
   return signer;
 }
 const upload = (signer: PacketSigner, clientId: string, timestamp: number) =>

@@ -7,9 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../server/auth/auth-service';
 import { migrate } from '../../server/db/migrate';
 import { startFeed } from '../../server/feed/start-feed';
-import { z32Encode } from '../../src-shared/pkarr';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
-import { call, signIn, type ApiUser } from '../support/api-client';
+import { call, signIn, type ApiUser, registerDomain } from '../support/api-client';
 import { listenApp } from '../support/api-server';
 import { freshDatabase } from '../support/database';
 import { connectFeed, type TestFeedClient } from '../support/feed-client';
@@ -62,10 +60,7 @@ async function addMember(owner: ApiUser, familyId: string, member: ApiUser, role
   expect(added.status).toBe(201);
 }
 const newDomain = (owner: ApiUser, familyId: string) =>
-  call(base, 'POST', `/families/${familyId}/domains`, {
-    token: owner.accessToken,
-    body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey), custody: 'os-keychain' },
-  });
+  registerDomain(base, owner, familyId, undefined, { custody: 'os-keychain' });
 
 describe('refresh rotation (item 5)', () => {
   it('concurrent refreshes and a retried lost reply get one successor; reuse after the grace window ends every session, live sockets included', async () => {

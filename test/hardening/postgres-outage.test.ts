@@ -16,7 +16,7 @@ import {
   type PacketSigner,
 } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
-import { call, signIn } from '../support/api-client';
+import { call, signIn, registerDomain } from '../support/api-client';
 import { connectFeed } from '../support/feed-client';
 import { spawnNode, waitFor } from '../support/processes';
 
@@ -60,10 +60,7 @@ describe('a Postgres outage', () => {
     const signers: PacketSigner[] = [];
     for (let i = 0; i < 4; i++) {
       const signer = seedSigner(randomSeed());
-      const created = await call(base, 'POST', `/families/${family.id}/domains`, {
-        token: owner.accessToken,
-        body: { publicKey: z32Encode(signer.publicKey) },
-      });
+      const created = await registerDomain(base, owner, family.id, signer);
       expect(created.status).toBe(201);
       signers.push(signer);
     }

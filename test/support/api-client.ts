@@ -1,5 +1,5 @@
 // Signing in to a running companion server the way the app does, and calling its API.
-import { signInMessage } from '../../src-shared/pubky/server-auth';
+import { domainProofMessage, signInMessage } from '../../src-shared/pubky/server-auth';
 import { z32Encode, type PacketSigner } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 
@@ -51,4 +51,28 @@ export async function signIn(
   if (session.status !== 200) throw new Error(`sign-in failed: ${session.text}`);
   const tokens = session.body as { accessToken: string; refreshToken: string; userId: string };
   return { signer, publicKey, ...tokens };
+}
+
+/**
+ * Registers `signer`'s key as a domain of the family the way the app does: a fresh challenge,
+ * signed by the domain key over this server's origin and the family (the proof of holding it).
+ */
+export async function registerDomain(
+  base: string,
+  user: ApiUser,
+  familyId: string,
+  signer: PacketSigner = seedSigner(randomSeed()),
+  extra: { label?: string; custody?: string } = {},
+): Promise<{ status: number; body: unknown; text: string; signer: PacketSigner }> {
+  const publicKey = z32Encode(signer.publicKey);
+  const challenge = await call(base, 'POST', '/auth/challenge', { body: { publicKey } });
+  const { nonce } = challenge.body as { nonce: string };
+  const signature = Buffer.from(
+    signer.sign(domainProofMessage(base, familyId, nonce, publicKey)),
+  ).toString('base64');
+  const answer = await call(base, 'POST', `/families/${familyId}/domains`, {
+    token: user.accessToken,
+    body: { publicKey, ...extra, proof: { nonce, signature } },
+  });
+  return { ...answer, signer };
 }

@@ -26,7 +26,7 @@ import { migrate } from '../../server/db/migrate';
 import { setUpstreamTargets, UpstreamForwarder } from '../../server/upstream/upstream-forwarder';
 import { freshDatabase } from '../support/database';
 import { FaultRelay } from '../support/fault-relay';
-import { call, signIn } from '../support/api-client';
+import { call, signIn, registerDomain } from '../support/api-client';
 
 const dhtNode = (bootstrap: { host: string; port: number }[] | false) =>
   DhtClient.start({
@@ -72,10 +72,7 @@ const family = (
 
 async function newDomain(): Promise<PacketSigner> {
   const signer = seedSigner(randomSeed());
-  const created = await call(base, 'POST', `/families/${family.id}/domains`, {
-    token: owner.accessToken,
-    body: { publicKey: z32Encode(signer.publicKey), custody: 'os-keychain' },
-  });
+  const created = await registerDomain(base, owner, family.id, signer, { custody: 'os-keychain' });
   expect(created.status).toBe(201);
   return signer;
 }

@@ -10,9 +10,6 @@ import { requireRole } from './access';
 import { base64Bytes, parseBody, uuid, z32 } from './validation';
 
 const bodies = {
-  guardian: z
-    .object({ publicKey: z32, displayName: z.string().min(1).max(200).optional() })
-    .strict(),
   backup: z
     .object({
       publicKey: z32,
@@ -37,15 +34,6 @@ export function guardianRoutes(
     const me = await caller(request);
     await requireRole(pool, request.params.familyId, me.userId, ['owner', 'member']);
     return guardians.list(request.params.familyId);
-  });
-
-  app.post<FamilyParams>('/families/:familyId/guardians', async (request, reply) => {
-    const me = await caller(request);
-    await requireRole(pool, request.params.familyId, me.userId, ['owner']);
-    const body = parseBody(bodies.guardian, request.body);
-    return reply
-      .status(201)
-      .send(await guardians.add(request.params.familyId, body.publicKey, body.displayName));
   });
 
   app.delete<{ Params: { familyId: string; guardianId: string } }>(

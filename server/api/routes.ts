@@ -16,8 +16,8 @@ import { canMove } from './migration-states';
 import { syncPackets } from './sync';
 import type { BatchVerifier } from '../crypto/batch-verifier';
 import { guardianRoutes } from './guardian-routes';
+import { invitationRoutes } from './invitation-routes';
 import { base64Bytes, parseBody, uuid, uuidParam, z32 } from './validation';
-import { GuardianService } from '../services/guardian-service';
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
 import { MemberService } from '../services/member-service';
 
@@ -37,13 +37,6 @@ const bodies = {
   refresh: z.object({ refreshToken: z.string().min(20).max(200) }).strict(),
   pubkyToken: z.object({ token: base64Bytes(4096) }).strict(),
   family: z.object({ name: z.string().min(1).max(200) }).strict(),
-  member: z
-    .object({
-      publicKey: z32,
-      role: z.enum(['owner', 'member', 'guardian']),
-      displayName: z.string().min(1).max(200).optional(),
-    })
-    .strict(),
   domain: z
     .object({
       publicKey: z32,
@@ -71,7 +64,6 @@ const bodies = {
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { pool, auth } = deps;
   const sovereignty = new PubkySovereigntyService(database(pool));
-  const guardians = new GuardianService(pool);
   const members = new MemberService(pool);
 
   const caller = async (request: FastifyRequest): Promise<Caller> => {
@@ -140,49 +132,12 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const me = await caller(request);
     await requireRole(pool, request.params.familyId, me.userId, ['owner', 'member']);
     const { rows } = await pool.query(
-      `SELECT u.id AS "userId", u.display_name AS "displayName", u.pubky_public_key AS "publicKey", m.role
+      `SELECT u.id AS "userId", coalesce(m.display_name, u.display_name) AS "displayName", u.pubky_public_key AS "publicKey", m.role
        FROM family_members m JOIN users u ON u.id = m.user_id WHERE m.family_id = $1 ORDER BY m.joined_at`,
       [request.params.familyId],
     );
     return rows;
   });
-
-  app.post<{ Params: { familyId: string } }>(
-    '/families/:familyId/members',
-    async (request, reply) => {
-      const me = await caller(request);
-      await requireRole(pool, request.params.familyId, me.userId, ['owner']);
-      const body = parseBody(bodies.member, request.body);
-      if (body.role === 'guardian') {
-        const added = await guardians.add(
-          request.params.familyId,
-          body.publicKey,
-          body.displayName,
-        );
-        return reply
-          .status(201)
-          .send({ userId: added.userId, publicKey: added.publicKey, role: 'guardian' });
-      }
-      const publicKey = publicKeyOf(body.publicKey);
-      const { rows } = await pool.query<{ id: string }>(
-        `INSERT INTO users (display_name, pubky_public_key, pubky_url) VALUES ($1, $2, $3)
-       ON CONFLICT (pubky_public_key) DO UPDATE SET pubky_public_key = excluded.pubky_public_key RETURNING id`,
-        [body.displayName ?? publicKey.slice(0, 8), publicKey, `pubky://${publicKey}`],
-      );
-      const userId = rows[0]!.id;
-      try {
-        await pool.query(
-          'INSERT INTO family_members (family_id, user_id, role) VALUES ($1, $2, $3)',
-          [request.params.familyId, userId, body.role],
-        );
-      } catch (error) {
-        if ((error as { code?: string }).code === '23505')
-          throw new ServiceError('CONFLICT', 'already a member of this family');
-        throw error;
-      }
-      return reply.status(201).send({ userId, publicKey, role: body.role });
-    },
-  );
 
   type MemberParams = { Params: { familyId: string; userId: string } };
   app.patch<MemberParams>('/families/:familyId/members/:userId', async (request) => {
@@ -318,6 +273,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   });
 
   guardianRoutes(app, pool, caller);
+  invitationRoutes(app, pool, auth, caller);
 
   app.post('/sync/packets', async (request) => {
     const me = await caller(request);

@@ -51,52 +51,14 @@ export class GuardianService {
   async list(familyId: string): Promise<Guardian[]> {
     const { rows } = await this.pool.query<Guardian>(
       `SELECT g.id AS "guardianId", g.user_id AS "userId", g.guardian_public_key AS "publicKey",
-              u.display_name AS "displayName", g.pubky_backup_status AS "backupStatus"
+              coalesce(m.display_name, u.display_name) AS "displayName",
+              g.pubky_backup_status AS "backupStatus"
        FROM federation_guardians g JOIN users u ON u.id = g.user_id
+       LEFT JOIN family_members m ON m.family_id = g.family_id AND m.user_id = g.user_id
        WHERE g.family_id = $1 ORDER BY g.created_at`,
       [familyId],
     );
     return rows;
-  }
-
-  /** Makes the key's user a guardian of the family (a member with role guardian, and its row). */
-  add(familyId: string, publicKeyInput: string, displayName?: string): Promise<Guardian> {
-    const publicKey = publicKeyOf(publicKeyInput);
-    return guarded('guardian', () =>
-      inTransaction(this.pool, async (client) => {
-        const { rows: users } = await client.query<{ id: string; display_name: string }>(
-          `INSERT INTO users (display_name, pubky_public_key, pubky_url) VALUES ($1, $2, $3)
-           ON CONFLICT (pubky_public_key) DO UPDATE SET pubky_public_key = excluded.pubky_public_key
-           RETURNING id, display_name`,
-          [displayName ?? publicKey.slice(0, 8), publicKey, `pubky://${publicKey}`],
-        );
-        const user = users[0]!;
-        const { rows: roles } = await client.query<{ role: string }>(
-          'SELECT role FROM family_members WHERE family_id = $1 AND user_id = $2',
-          [familyId, user.id],
-        );
-        // A guardian stands outside the family: an owner or member guarding its own keys
-        // would defeat the threshold.
-        if (roles[0])
-          throw new ServiceError('CONFLICT', `this key is already the family's ${roles[0].role}`);
-        await client.query(
-          "INSERT INTO family_members (family_id, user_id, role) VALUES ($1, $2, 'guardian')",
-          [familyId, user.id],
-        );
-        const { rows } = await client.query<{ id: string }>(
-          `INSERT INTO federation_guardians (family_id, user_id, guardian_public_key)
-           VALUES ($1, $2, $3) RETURNING id`,
-          [familyId, user.id, publicKey],
-        );
-        return {
-          guardianId: rows[0]!.id,
-          userId: user.id,
-          publicKey,
-          displayName: user.display_name,
-          backupStatus: 'none',
-        };
-      }),
-    );
   }
 
   /** Removes a guardian: its membership and its shares go with it. */

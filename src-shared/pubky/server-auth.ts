@@ -49,3 +49,15 @@ export function grantsScope(capabilities: string, scope: string): boolean {
     return colon > 0 && entry.slice(0, colon) === scope && /^[rw]+$/.test(entry.slice(colon + 1));
   });
 }
+
+/** Consent to join a family: the invitee's key signs the invitation it accepts, and its role. */
+export const invitationAcceptMessage = (
+  origin: string,
+  invitationId: string,
+  familyId: string,
+  role: string,
+  publicKey: string,
+): Uint8Array =>
+  encode(
+    `pubky-domains accept invitation\n${normaliseOrigin(origin)}\n${invitationId}\n${familyId}\n${role}\n${publicKey}`,
+  );

@@ -6,7 +6,7 @@ import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkar
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
-import { call, signIn, registerDomain } from '../support/api-client';
+import { call, signIn, registerDomain, join } from '../support/api-client';
 
 const { db, base, auth } = await startApiServer();
 
@@ -21,35 +21,18 @@ await call(base, 'POST', '/families', {
   token: outsider.accessToken,
   body: { name: 'Someone else' },
 });
-for (const [user, role] of [
-  [member, 'member'],
-  [guardian, 'guardian'],
-] as const) {
-  const added = await call(base, 'POST', `/families/${family.id}/members`, {
-    token: owner.accessToken,
-    body: { publicKey: user.publicKey, role },
-  });
-  expect(added.status).toBe(201);
-}
+await join(base, owner, family.id, member, 'member');
+await join(base, owner, family.id, guardian, 'guardian');
 
 const guardianList = (
   await call(base, 'GET', `/families/${family.id}/guardians`, { token: owner.accessToken })
 ).body as { guardianId: string; userId: string }[];
 const guardianId = guardianList.find((g) => g.userId === guardian.userId)!.guardianId;
-const secondGuardian = (
-  await call(base, 'POST', `/families/${family.id}/guardians`, {
-    token: owner.accessToken,
-    body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey) },
-  })
-).body as { guardianId: string };
-
 async function freshGuardian(): Promise<string> {
-  const added = await call(base, 'POST', `/families/${family.id}/guardians`, {
-    token: owner.accessToken,
-    body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey) },
-  });
-  return (added.body as { guardianId: string }).guardianId;
+  const { guardianId } = await join(base, owner, family.id, await signIn(base), 'guardian');
+  return guardianId!;
 }
+const secondGuardian = { guardianId: await freshGuardian() };
 
 /** A 2-of-2 backup of a fresh key, one share for the matrix's guardian. */
 async function backupBody() {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { z32Encode } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
-import { call, signIn, type ApiUser, registerDomain } from '../support/api-client';
+import { call, signIn, type ApiUser, registerDomain, join } from '../support/api-client';
 
 const { db, base } = await startApiServer();
 const owner = await signIn(base);
@@ -22,12 +22,8 @@ const otherFamily = (
 const guardians: (ApiUser & { guardianId: string })[] = [];
 for (let i = 0; i < 5; i++) {
   const user = await signIn(base);
-  const added = await call(base, 'POST', `/families/${family.id}/guardians`, {
-    token: owner.accessToken,
-    body: { publicKey: user.publicKey, displayName: `Guardian ${i}` },
-  });
-  expect(added.status).toBe(201);
-  guardians.push({ ...user, guardianId: (added.body as { guardianId: string }).guardianId });
+  const { guardianId } = await join(base, owner, family.id, user, 'guardian', `Guardian ${i}`);
+  guardians.push({ ...user, guardianId: guardianId! });
 }
 
 async function newKey(): Promise<{ publicKey: string; domainRecordId: string }> {
@@ -137,12 +133,15 @@ describe('guardian backups', () => {
     const count = async () =>
       Number((await db.pool.query('SELECT count(*) FROM guardian_backup_shares')).rows[0].count);
     const before = await count();
-    const foreignGuardian = (
-      await call(base, 'POST', `/families/${otherFamily.id}/guardians`, {
-        token: other.accessToken,
-        body: { publicKey: z32Encode(seedSigner(randomSeed()).publicKey) },
-      })
-    ).body as { guardianId: string };
+    const foreignGuardian = (await join(
+      base,
+      other,
+      otherFamily.id,
+      await signIn(base),
+      'guardian',
+    )) as {
+      guardianId: string;
+    };
     const post = (body: unknown) =>
       call(base, 'POST', `/families/${family.id}/backups`, { token: owner.accessToken, body });
     const share = (guardianId: string) => ({

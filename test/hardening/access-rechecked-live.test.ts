@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../server/auth/auth-service';
 import { migrate } from '../../server/db/migrate';
 import { startFeed } from '../../server/feed/start-feed';
-import { call, signIn, type ApiUser, registerDomain } from '../support/api-client';
+import { call, signIn, type ApiUser, registerDomain, join } from '../support/api-client';
 import { listenApp } from '../support/api-server';
 import { freshDatabase } from '../support/database';
 import { connectFeed, type TestFeedClient } from '../support/feed-client';
@@ -52,13 +52,8 @@ async function familyOf(owner: ApiUser, name: string): Promise<string> {
   });
   return (created.body as { id: string }).id;
 }
-async function addMember(owner: ApiUser, familyId: string, member: ApiUser, role = 'member') {
-  const added = await call(base, 'POST', `/families/${familyId}/members`, {
-    token: owner.accessToken,
-    body: { publicKey: member.publicKey, role },
-  });
-  expect(added.status).toBe(201);
-}
+const addMember = (owner: ApiUser, familyId: string, member: ApiUser) =>
+  join(base, owner, familyId, member, 'member');
 const newDomain = (owner: ApiUser, familyId: string) =>
   registerDomain(base, owner, familyId, undefined, { custody: 'os-keychain' });
 
@@ -237,11 +232,8 @@ describe('members and roles (item 6, acceptance 4)', () => {
     const guardians: { user: ApiUser; guardianId: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const user = await signIn(base);
-      const added = await call(base, 'POST', `/families/${familyId}/guardians`, {
-        token: owner.accessToken,
-        body: { publicKey: user.publicKey },
-      });
-      guardians.push({ user, guardianId: (added.body as { guardianId: string }).guardianId });
+      const { guardianId } = await join(base, owner, familyId, user, 'guardian');
+      guardians.push({ user, guardianId: guardianId! });
     }
     const domain = (await newDomain(owner, familyId)).body as {
       publicKey: string;

@@ -1,5 +1,9 @@
 // Signing in to a running companion server the way the app does, and calling its API.
-import { domainProofMessage, signInMessage } from '../../src-shared/pubky/server-auth';
+import {
+  domainProofMessage,
+  invitationAcceptMessage,
+  signInMessage,
+} from '../../src-shared/pubky/server-auth';
 import { z32Encode, type PacketSigner } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 
@@ -75,4 +79,35 @@ export async function registerDomain(
     body: { publicKey, ...extra, proof: { nonce, signature } },
   });
   return { ...answer, signer };
+}
+
+/**
+ * Brings `invitee` into the family the way people do: an owner invites its key, the invitee's
+ * app signs the acceptance. Returns the guardian id when the role is guardian.
+ */
+export async function join(
+  base: string,
+  owner: ApiUser,
+  familyId: string,
+  invitee: ApiUser,
+  role: 'owner' | 'member' | 'guardian' = 'member',
+  displayName?: string,
+): Promise<{ guardianId: string | null }> {
+  const invited = await call(base, 'POST', `/families/${familyId}/members`, {
+    token: owner.accessToken,
+    body: { publicKey: invitee.publicKey, role, ...(displayName ? { displayName } : {}) },
+  });
+  if (invited.status !== 201) throw new Error(`invitation failed: ${invited.text}`);
+  const { invitationId } = invited.body as { invitationId: string };
+  const signature = Buffer.from(
+    invitee.signer.sign(
+      invitationAcceptMessage(base, invitationId, familyId, role, invitee.publicKey),
+    ),
+  ).toString('base64');
+  const accepted = await call(base, 'POST', `/invitations/${invitationId}/accept`, {
+    token: invitee.accessToken,
+    body: { signature },
+  });
+  if (accepted.status !== 200) throw new Error(`acceptance failed: ${accepted.text}`);
+  return { guardianId: (accepted.body as { guardianId: string | null }).guardianId };
 }

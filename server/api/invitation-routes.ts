@@ -40,15 +40,13 @@ export function invitationRoutes(
     const me = await caller(request);
     await requireRole(pool, request.params.familyId, me.userId, ['owner']);
     const body = parseBody(bodies.invite, request.body);
-    return reply
-      .status(201)
-      .send(
-        await invitations.invite({
-          familyId: request.params.familyId,
-          invitedBy: me.userId,
-          ...body,
-        }),
-      );
+    return reply.status(201).send(
+      await invitations.invite({
+        familyId: request.params.familyId,
+        invitedBy: me.userId,
+        ...body,
+      }),
+    );
   });
 
   // The seed's guardian route: an invitation with the guardian role.

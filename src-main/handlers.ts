@@ -9,7 +9,9 @@ import {
   validateRecord,
   z32Encode,
 } from '../src-shared/pkarr';
+import { writeFile } from 'node:fs/promises';
 import type { KeyVault } from './custody/key-vault';
+import type { Dialogs } from './dialogs';
 import { nativeVerifier } from './crypto/native-ed25519';
 import { AppError } from './errors';
 import type { IpcHandlers } from './ipc/dispatch';
@@ -23,6 +25,7 @@ export interface MainContext {
   readonly store: LocalStore;
   readonly vault: KeyVault;
   readonly publisher: Publisher;
+  readonly dialogs: Dialogs;
 }
 
 export function createHandlers(context: MainContext): IpcHandlers {
@@ -34,6 +37,12 @@ export function createHandlers(context: MainContext): IpcHandlers {
   });
 
   const domainOf = (input: string): string => z32Encode(parsePublicKey(input));
+  /** How dialogs name a key: its label, and a short form of the key itself. */
+  const nameOf = (account: string): string => {
+    const short = `${account.slice(0, 4)}…${account.slice(-4)}`;
+    const label = store.keyLabel(account);
+    return label ? `${label} (${short})` : short;
+  };
 
   const recordsOf = (domain: string): DomainRecords => {
     const key = parsePublicKey(domain);
@@ -62,13 +71,34 @@ export function createHandlers(context: MainContext): IpcHandlers {
       store.addDomain(publicKey, label);
       return keySummary(publicKey);
     },
-    'keys:delete': async ({ publicKey, confirmation }) => {
-      vault.delete(publicKey, confirmation);
-      return null;
+    'keys:delete': async ({ publicKey }) => {
+      const account = domainOf(publicKey);
+      if (!vault.list().includes(account))
+        throw new AppError('KEY_NOT_FOUND', `No key ${account} in the keychain.`);
+      const confirmed = await context.dialogs.confirm({
+        title: 'Delete key',
+        message: `Delete the key for ${nameOf(account)}?`,
+        detail:
+          'The key is removed from this computer’s keychain. Without a backup (recovery phrase, recovery file or guardians) this domain can never be changed again. This cannot be undone.',
+        confirmLabel: 'Delete key',
+      });
+      if (!confirmed) return { deleted: false };
+      vault.delete(account, account);
+      return { deleted: true };
     },
-    'keys:export-recovery': async ({ publicKey, passphrase }) => ({
-      file: await vault.exportRecoveryFile(publicKey, passphrase),
-    }),
+    'keys:export-recovery': async ({ publicKey, passphrase }) => {
+      const account = domainOf(publicKey);
+      const path = await context.dialogs.chooseSavePath({
+        title: `Save the recovery file for ${nameOf(account)}`,
+        defaultName: `${(store.keyLabel(account) || account.slice(0, 8)).replace(/[^\w.-]+/g, '-')}.pkarr`,
+        filterName: 'Pubky recovery file',
+        extensions: ['pkarr'],
+      });
+      if (!path) return { saved: false };
+      const file = await vault.exportRecoveryFile(account, passphrase);
+      await writeFile(path, file, { mode: 0o600 });
+      return { saved: true, path };
+    },
     'keys:import-recovery': async ({ file, passphrase, label }) => {
       const publicKey = await vault.importRecoveryFile(file, passphrase, label);
       store.addDomain(publicKey, label);

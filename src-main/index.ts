@@ -1,14 +1,20 @@
 // Electron entry: a thin shell. It starts the main-process services, routes IPC to their
 // plain-module handlers and opens one hardened window; everything with logic lives in modules
 // that run (and are tested) without Electron.
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { APP_NAME, DEFAULT_SERVER_URL } from '../src-shared/app-info';
 import { ipcChannels } from '../src-shared/ipc';
 import { createDispatch } from './ipc/dispatch';
 import { startMainServices, type MainServices } from './services';
-import { guardNavigation, isAppUrl, secureWebPreferences } from './window-security';
+import { electronDialogs } from './electron-dialogs';
+import {
+  denyPermissions,
+  guardNavigation,
+  isAppUrl,
+  secureWebPreferences,
+} from './window-security';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
@@ -49,6 +55,7 @@ function registerIpc(services: MainServices): void {
 app.on('web-contents-created', (_event, contents) => guardNavigation(contents, appUrl));
 
 void app.whenReady().then(async () => {
+  denyPermissions(session.defaultSession);
   const dhtBootstrap = listFromEnv('PUBKY_DHT_BOOTSTRAP');
   const services = await startMainServices({
     dataDir: app.getPath('userData'),
@@ -57,6 +64,7 @@ void app.whenReady().then(async () => {
     ...(listFromEnv('PUBKY_RELAYS') ? { relays: listFromEnv('PUBKY_RELAYS') } : {}),
     ...(dhtBootstrap ? { dhtBootstrap: dhtBootstrap[0] === 'none' ? null : dhtBootstrap } : {}),
     log,
+    dialogs: electronDialogs,
   });
   registerIpc(services);
   createWindow();

@@ -12,6 +12,7 @@ import { RelayClient } from '../src-shared/publish/relay-client';
 import { Republisher } from './publish/republisher';
 import { LocalStore } from './store/local-store';
 import type { IpcHandlers } from './ipc/dispatch';
+import type { Dialogs } from './dialogs';
 
 /** Public PKARR relays the reference client uses when it is not told otherwise. */
 export const DEFAULT_RELAYS = ['https://relay.pkarr.org', 'https://pkarr.pubky.org'];
@@ -27,6 +28,8 @@ export interface MainOptions {
   readonly outboxIntervalMs?: number;
   readonly republishIntervalMs?: number;
   readonly log?: (line: string) => void;
+  /** Native dialogs for what only the person may decide (tests drive their own). */
+  readonly dialogs: Dialogs;
 }
 
 export interface MainServices {
@@ -91,6 +94,7 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     store,
     vault,
     publisher,
+    dialogs: options.dialogs,
   });
   return {
     store,

@@ -38,3 +38,19 @@ export function guardNavigation(contents: GuardableContents, appUrl: string): vo
     if (!isAppUrl(url, appUrl)) event.preventDefault();
   });
 }
+
+interface GuardableSession {
+  setPermissionRequestHandler(
+    handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void,
+  ): void;
+  setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void;
+}
+
+/**
+ * The app needs no browser permission (camera, notifications, geolocation, clipboard-read…):
+ * every request and check is refused, so a compromised page cannot ask the person for one.
+ */
+export function denyPermissions(session: GuardableSession): void {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+}

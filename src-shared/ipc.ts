@@ -15,7 +15,8 @@ export const ipcRequestSchemas = {
   'server:status': z.undefined(),
   'keys:list': z.undefined(),
   'keys:create': z.object({ label }),
-  'keys:delete': z.object({ publicKey, confirmation: z.string().max(120) }),
+  // Both are confirmed by the person in a native dialog main shows; the renderer only asks.
+  'keys:delete': z.object({ publicKey }),
   'keys:export-recovery': z.object({ publicKey, passphrase: z.string().max(1024) }),
   'keys:import-recovery': z.object({
     file: z.instanceof(Uint8Array).refine((f) => f.length <= 4096, 'recovery file too large'),
@@ -78,8 +79,10 @@ export interface IpcResponses {
   'server:status': ServerStatus;
   'keys:list': readonly KeySummary[];
   'keys:create': KeySummary;
-  'keys:delete': null;
-  'keys:export-recovery': { readonly file: Uint8Array };
+  'keys:delete': { readonly deleted: boolean };
+  /** Main wrote the file where the person chose; its bytes never reach the renderer. */
+  'keys:export-recovery':
+    { readonly saved: false } | { readonly saved: true; readonly path: string };
   'keys:import-recovery': KeySummary;
   'records:get': DomainRecords;
   'records:save': DomainRecords;

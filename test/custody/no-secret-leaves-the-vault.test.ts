@@ -16,6 +16,7 @@ import { DhtClient } from '../../src-shared/publish/dht-client';
 import { startMainServices } from '../../src-main/services';
 import { FaultRelay } from '../support/fault-relay';
 import { waitFor } from '../support/processes';
+import { PersonDialogs } from '../support/person-dialogs';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pubky-secrets-'));
 const service = `pubky-domains-test-${randomBytes(4).toString('hex')}`;
@@ -56,7 +57,10 @@ const replyText = (value: unknown) =>
 describe('no secret leaves the vault', () => {
   it('scans the store, every reply and the log after a full run', async () => {
     const logLines: string[] = [];
+    const recoveryPath = join(dataDir, 'exported.pkarr');
+    const person = new PersonDialogs().willSaveTo(recoveryPath).willConfirm(false);
     const services = await startMainServices({
+      dialogs: person,
       dataDir,
       version: 'test',
       serverUrl: () => 'http://127.0.0.1:9',
@@ -95,16 +99,20 @@ describe('no secret leaves the vault', () => {
       publicKey: domain,
       passphrase: 'family passphrase',
     });
-    expect(exported.ok).toBe(true);
+    expect(exported).toEqual({ ok: true, value: { saved: true, path: recoveryPath } });
     await call('keys:import-recovery', {
-      file: (exported.value as { file: Uint8Array }).file,
+      file: new Uint8Array(readFileSync(recoveryPath)),
       passphrase: 'family passphrase',
       label: '',
     });
     await call('keys:list', undefined);
     await call('records:get', { domain });
     await call('publish:status', { domain });
-    await call('keys:delete', { publicKey: domain, confirmation: 'wrong' });
+    // The person cancels the deletion main asks about: the key stays.
+    expect(await call('keys:delete', { publicKey: domain })).toEqual({
+      ok: true,
+      value: { deleted: false },
+    });
     expect(relay.packets.get(domain)?.records).toHaveLength(2);
 
     const seed = Uint8Array.from(

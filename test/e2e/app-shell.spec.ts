@@ -11,6 +11,7 @@ import { loadConfig } from '../../server/config';
 import { startServer, type RunningServer } from '../../server/start';
 import { serveRenderer, wireApi, type ServedRenderer } from '../support/renderer-bridge';
 import { AppPage } from './pages/app-page';
+import { PersonDialogs } from '../support/person-dialogs';
 
 let renderer: ServedRenderer;
 let server: RunningServer;
@@ -37,6 +38,7 @@ test.beforeAll(async () => {
     relays: [],
     dhtBootstrap: null,
     keychainService: `pubky-domains-e2e-${process.pid}`,
+    dialogs: new PersonDialogs(),
   });
 });
 

@@ -31,6 +31,7 @@ export interface ServerConfig {
   readonly jwtPreviousSecretFile: string | undefined;
   /** TRUST_PROXY: false, true (any proxy), or the proxies' addresses/CIDRs, comma-separated. */
   readonly trustProxy: boolean | readonly string[];
+  readonly metricsToken: string | undefined;
   readonly signInPerMinute: number;
   readonly writesPerMinute: number;
 }
@@ -136,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jwtSecretFile: env['JWT_SECRET_FILE'] || join(dataDir, 'jwt-secret'),
     jwtPreviousSecretFile: env['JWT_PREVIOUS_SECRET_FILE'] || undefined,
     trustProxy: trustProxyFrom(env['TRUST_PROXY']),
+    metricsToken: env['METRICS_TOKEN'] || undefined,
     signInPerMinute: intFrom(env, 'SIGN_IN_PER_MINUTE', 30, 1_000_000),
     writesPerMinute: intFrom(env, 'WRITES_PER_MINUTE', 600, 1_000_000),
     host,

@@ -38,109 +38,117 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     log.info({ dataDir: config.dataDir, pgPort: embedded.port }, 'embedded Postgres ready');
   }
 
+  // What has started, to stop in reverse order: on close, and when a later step fails to start
+  // (a port in use must not leave Postgres, the feed or timers running behind a failed start).
+  const started: (() => unknown)[] = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    await database.close();
+  };
   try {
     const { applied, schemaVersion } = await migrate(pool, {
       log: (line) => log.info(line),
     });
     log.info({ applied, schemaVersion }, 'schema up to date');
+
+    const { rows } = await pool.query<{ id: string }>(
+      'INSERT INTO server_instances (hostname, pid, app_version) VALUES ($1, $2, $3) RETURNING id',
+      [hostname(), process.pid, SERVER_VERSION],
+    );
+    const instanceId = rows[0]?.id;
+    started.push(() =>
+      pool.query('UPDATE server_instances SET stopped_at = now() WHERE id = $1', [instanceId]),
+    );
+
+    // Time passing changes no row, so freshness that ran out is caught by a periodic pass.
+    const staleTimer = setInterval(() => {
+      pool
+        .query('SELECT rescore_stale()')
+        .catch((error: Error) => log.warn({ message: error.message }, 'rescore_stale failed'));
+    }, 5 * 60_000);
+    staleTimer.unref();
+    started.push(() => clearInterval(staleTimer));
+
+    // The DHT is optional and may be slow to join: the server starts without waiting for it
+    // only when it is off; when on, a failure to join is logged and the relay runs unbridged.
+    let dht: DhtClient | undefined;
+    if (config.dhtBootstrap) {
+      dht = await DhtClient.start({
+        verifier: serverVerifier,
+        createNode: createMainlineNode,
+        bootstrap: config.dhtBootstrap,
+        host: config.host,
+        port: config.dhtPort,
+      }).catch((error: Error) => {
+        log.warn({ message: error.message }, 'DHT unavailable: the relay runs without the bridge');
+        return undefined;
+      });
+    }
+    await setUpstreamTargets(pool, config.upstreamRelays, config.dhtBootstrap !== undefined);
+    const forwarder = new UpstreamForwarder({
+      pool,
+      relayClient: new RelayClient({ verifier: serverVerifier }),
+      dht,
+      log: (fields, message) => log.info(fields, message),
+    });
+    forwarder.start();
+    started.push(
+      () => dht?.destroy(),
+      () => forwarder.stop(),
+    );
+    const housekeepingTimer = setInterval(() => {
+      pruneSyncReceipts(pool).catch((error: Error) =>
+        log.warn({ message: error.message }, 'pruning sync receipts failed'),
+      );
+      auth
+        .prune()
+        .catch((error: Error) =>
+          log.warn({ message: error.message }, 'pruning sign-in rows failed'),
+        );
+    }, 60 * 60_000);
+    housekeepingTimer.unref();
+    started.push(() => clearInterval(housekeepingTimer));
+
+    const auth = new AuthService(pool, {
+      origin: config.publicOrigin,
+      keys: await loadJwtKeys(config, (line) => log.info(line)),
+    });
+    started.push(() => auth.close());
+    await auth.listen(databaseUrl);
+    const feed = await startFeed({
+      pool,
+      databaseUrl,
+      auth,
+      host: config.host,
+      port: config.feedPort,
+      log: (fields, message) => log.warn(fields, message),
+    });
+    started.push(() => feed.close());
+    log.info({ port: feed.port }, 'live feed listening');
+
+    const signatures =
+      config.verifyThreads > 0 ? new SignatureWorkerPool(config.verifyThreads) : undefined;
+    started.push(() => signatures?.close());
+    const app = buildApp({
+      auth,
+      pool,
+      publicOrigin: config.publicOrigin,
+      ...(signatures && { signatures }),
+      logLevel: config.logLevel,
+      relayPutsPerMinute: config.relayPutsPerMinute,
+      limits: { signInPerMinute: config.signInPerMinute, writesPerMinute: config.writesPerMinute },
+      trustProxy: config.trustProxy,
+      metricsToken: config.metricsToken,
+      dht,
+    });
+    started.push(() => app.close());
+    const url = await app.listen({ host: config.host, port: config.port });
+
+    let closing: Promise<void> | undefined;
+    const close = () => (closing ??= stopAll());
+    return { url, feedUrl: `ws://${config.host}:${feed.port}`, pool, close };
   } catch (error) {
-    await database.close();
+    await stopAll();
     throw error;
   }
-
-  const { rows } = await pool.query<{ id: string }>(
-    'INSERT INTO server_instances (hostname, pid, app_version) VALUES ($1, $2, $3) RETURNING id',
-    [hostname(), process.pid, SERVER_VERSION],
-  );
-  const instanceId = rows[0]?.id;
-
-  // Time passing changes no row, so freshness that ran out is caught by a periodic pass.
-  const staleTimer = setInterval(() => {
-    pool
-      .query('SELECT rescore_stale()')
-      .catch((error: Error) => log.warn({ message: error.message }, 'rescore_stale failed'));
-  }, 5 * 60_000);
-  staleTimer.unref();
-
-  // The DHT is optional and may be slow to join: the server starts without waiting for it
-  // only when it is off; when on, a failure to join is logged and the relay runs unbridged.
-  let dht: DhtClient | undefined;
-  if (config.dhtBootstrap) {
-    dht = await DhtClient.start({
-      verifier: serverVerifier,
-      createNode: createMainlineNode,
-      bootstrap: config.dhtBootstrap,
-      host: config.host,
-      port: config.dhtPort,
-    }).catch((error: Error) => {
-      log.warn({ message: error.message }, 'DHT unavailable: the relay runs without the bridge');
-      return undefined;
-    });
-  }
-  await setUpstreamTargets(pool, config.upstreamRelays, config.dhtBootstrap !== undefined);
-  const forwarder = new UpstreamForwarder({
-    pool,
-    relayClient: new RelayClient({ verifier: serverVerifier }),
-    dht,
-    log: (fields, message) => log.info(fields, message),
-  });
-  forwarder.start();
-  const housekeepingTimer = setInterval(() => {
-    pruneSyncReceipts(pool).catch((error: Error) =>
-      log.warn({ message: error.message }, 'pruning sync receipts failed'),
-    );
-    auth
-      .prune()
-      .catch((error: Error) => log.warn({ message: error.message }, 'pruning sign-in rows failed'));
-  }, 60 * 60_000);
-  housekeepingTimer.unref();
-
-  const auth = new AuthService(pool, {
-    origin: config.publicOrigin,
-    keys: await loadJwtKeys(config, (line) => log.info(line)),
-  });
-  await auth.listen(databaseUrl);
-  const feed = await startFeed({
-    pool,
-    databaseUrl,
-    auth,
-    host: config.host,
-    port: config.feedPort,
-    log: (fields, message) => log.warn(fields, message),
-  });
-  log.info({ port: feed.port }, 'live feed listening');
-
-  const signatures =
-    config.verifyThreads > 0 ? new SignatureWorkerPool(config.verifyThreads) : undefined;
-  const app = buildApp({
-    auth,
-    pool,
-    publicOrigin: config.publicOrigin,
-    ...(signatures && { signatures }),
-    logLevel: config.logLevel,
-    relayPutsPerMinute: config.relayPutsPerMinute,
-    limits: { signInPerMinute: config.signInPerMinute, writesPerMinute: config.writesPerMinute },
-    trustProxy: config.trustProxy,
-    dht,
-  });
-  const url = await app.listen({ host: config.host, port: config.port });
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      clearInterval(staleTimer);
-      clearInterval(housekeepingTimer);
-      await app.close();
-      await signatures?.close();
-      await forwarder.stop();
-      await dht?.destroy();
-      await feed.close();
-      await auth.close();
-      await pool.query('UPDATE server_instances SET stopped_at = now() WHERE id = $1', [
-        instanceId,
-      ]);
-      await database.close();
-    })());
-
-  return { url, feedUrl: `ws://${config.host}:${feed.port}`, pool, close };
 }

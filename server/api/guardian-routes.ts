@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Caller } from '../auth/auth-service';
 import { GuardianService } from '../services/guardian-service';
 import { requireRole } from './access';
-import { base64Bytes, parseBody, uuid, z32 } from './validation';
+import { base64Bytes, BODY_LIMITS, parseBody, uuid, z32 } from './validation';
 
 const bodies = {
   backup: z
@@ -52,14 +52,18 @@ export function guardianRoutes(
     return guardians.backups(request.params.familyId);
   });
 
-  app.post<FamilyParams>('/families/:familyId/backups', async (request, reply) => {
-    const me = await caller(request);
-    await requireRole(pool, request.params.familyId, me.userId, ['owner']);
-    const body = parseBody(bodies.backup, request.body);
-    return reply
-      .status(201)
-      .send(await guardians.createBackup({ familyId: request.params.familyId, ...body }));
-  });
+  app.post<FamilyParams>(
+    '/families/:familyId/backups',
+    { bodyLimit: BODY_LIMITS.backup },
+    async (request, reply) => {
+      const me = await caller(request);
+      await requireRole(pool, request.params.familyId, me.userId, ['owner']);
+      const body = parseBody(bodies.backup, request.body);
+      return reply
+        .status(201)
+        .send(await guardians.createBackup({ familyId: request.params.familyId, ...body }));
+    },
+  );
 
   app.get('/guardian/shares', async (request) => {
     const me = await caller(request);

@@ -17,7 +17,7 @@ import { syncPackets } from './sync';
 import type { BatchVerifier } from '../crypto/batch-verifier';
 import { guardianRoutes } from './guardian-routes';
 import { invitationRoutes } from './invitation-routes';
-import { base64Bytes, parseBody, uuid, uuidParam, z32 } from './validation';
+import { base64Bytes, BODY_LIMITS, parseBody, uuid, uuidParam, z32 } from './validation';
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
 import { MemberService } from '../services/member-service';
 
@@ -275,7 +275,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   guardianRoutes(app, pool, caller);
   invitationRoutes(app, pool, auth, caller);
 
-  app.post('/sync/packets', async (request) => {
+  app.post('/sync/packets', { bodyLimit: BODY_LIMITS.sync }, async (request) => {
     const me = await caller(request);
     const { packets } = parseBody(bodies.sync, request.body);
     const results = await syncPackets(pool, me.userId, packets, deps.signatures);

@@ -29,3 +29,12 @@ export function uuidParam(value: string): string {
   if (!uuid.safeParse(value).success) throw new ServiceError('NOT_FOUND', 'not found');
   return value;
 }
+
+/** Request bodies each route takes, sized to what it documents. */
+export const BODY_LIMITS = {
+  default: 16 * 1024,
+  /** 100 packets of 1,072 bytes in base64 (~1,430 bytes each) with their ids. */
+  sync: 256 * 1024,
+  /** 255 shares of 4,096 bytes in base64 (~5,460 bytes each) with their guardian ids. */
+  backup: 2 * 1024 * 1024,
+} as const;

@@ -7,7 +7,18 @@
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  cp,
+  mkdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+  lstat,
+  readdir,
+} from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -85,15 +96,39 @@ async function reachableBinaries(owner: Owner | undefined): Promise<Binaries> {
     .trim()
     .split(' ')
     .at(-1);
-  const copy = join(tmpdir(), `pubky-domains-postgres-${version}-${platform()}-${arch()}`);
-  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+  // The temp dir is everyone's: a copy found there is used only when root made it and no one
+  // else can have changed it; otherwise this start makes a copy under a name no one can guess.
+  let copy = join(tmpdir(), `pubky-domains-postgres-${version}-${platform()}-${arch()}`);
+  if (!existsSync(copy) || !(await isTrustedCopy(copy))) {
+    if (existsSync(copy)) copy = `${copy}-${randomBytes(8).toString('hex')}`;
     // Copy beside, then rename: concurrent starters never see a half-copied tree.
-    const staging = `${copy}.${randomBytes(4).toString('hex')}`;
+    const staging = `${copy}.${randomBytes(8).toString('hex')}`;
     await cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
     await chmod(staging, 0o755);
     await rename(staging, copy).catch(() => rm(staging, { recursive: true, force: true }));
+    if (!(await isTrustedCopy(copy)))
+      throw new Error(`the Postgres binaries copied to ${copy} were changed`);
   }
   return { initdb: join(copy, 'bin', 'initdb'), postgres: join(copy, 'bin', 'postgres') };
+}
+
+/**
+ * True when every entry of the tree is root's and none (bar symlinks, which only their
+ * directory's owner can change) is writable by group or others: nobody but root has touched it.
+ */
+export async function isTrustedCopy(dir: string): Promise<boolean> {
+  const top = await lstat(dir).catch(() => undefined);
+  if (!top?.isDirectory()) return false;
+  const entries = [
+    dir,
+    ...(await readdir(dir, { recursive: true })).map((entry) => join(dir, entry)),
+  ];
+  for (const entry of entries) {
+    const info = await lstat(entry);
+    if (info.uid !== 0) return false;
+    if (!info.isSymbolicLink() && (info.mode & 0o022) !== 0) return false;
+  }
+  return true;
 }
 
 /** A cluster's password is made once and kept beside it, readable only by its owner. */

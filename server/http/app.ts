@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { currentSchemaVersion } from '../db/migrate';
 import { isDatabaseUnavailable } from '../db/pool';
+import { BODY_LIMITS } from '../api/validation';
 import { pkarrRelay } from '../relay/pkarr-relay';
 import { apiRoutes, httpStatusOf } from '../api/routes';
 import { AuthService } from '../auth/auth-service';
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly relayPutsPerMinute?: number;
   /** Sign-in and write budgets per client address (DEFAULT_REQUEST_LIMITS when absent). */
   readonly limits?: Partial<RequestLimits>;
+  /** METRICS_TOKEN: /metrics wants it as a Bearer token; unset, /metrics answers loopback only. */
+  readonly metricsToken?: string | undefined;
   /** Fastify's trustProxy: whom to believe about the client's address (TRUST_PROXY). */
   readonly trustProxy?: boolean | readonly string[];
   readonly auth?: AuthService;
@@ -34,7 +37,8 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: { level: deps.logLevel },
-    bodyLimit: 64 * 1024,
+    // Small by default; the routes that document larger bodies say so (BODY_LIMITS).
+    bodyLimit: BODY_LIMITS.default,
     // A client that trickles its request is cut off (Fastify's default is no limit).
     requestTimeout: 30_000,
     trustProxy:
@@ -87,7 +91,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     relayPutsPerMinute: deps.relayPutsPerMinute ?? DEFAULT_RELAY_PUTS_PER_MINUTE,
     ...deps.limits,
   });
-  const metrics = registerMetrics(app, deps.pool);
+  const metrics = registerMetrics(app, deps.pool, deps.metricsToken);
   void app.register(apiRoutes, {
     pool: deps.pool,
     auth: deps.auth ?? new AuthService(deps.pool, { origin: deps.publicOrigin }),

@@ -1,6 +1,9 @@
 // Prometheus metrics at GET /metrics: request counts and latencies by route and status, relay
-// and sync outcomes, the database pool, and the process defaults.
-import type { FastifyInstance } from 'fastify';
+// and sync outcomes, the database pool, and the process defaults. They tell an attacker how busy
+// the server is and what fails: with METRICS_TOKEN set they need it as a Bearer token, without
+// it they answer only to this machine (loopback); anyone else is told there is no such route.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -9,7 +12,20 @@ export interface Metrics {
   readonly syncOutcomes: Counter<'status'>;
 }
 
-export function registerMetrics(app: FastifyInstance, pool: pg.Pool): Metrics {
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+function allowed(request: FastifyRequest, token: string | undefined): boolean {
+  if (!token) return LOOPBACK.test(request.socket.remoteAddress ?? '');
+  const presented = Buffer.from(request.headers.authorization ?? '');
+  const expected = Buffer.from(`Bearer ${token}`);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+export function registerMetrics(
+  app: FastifyInstance,
+  pool: pg.Pool,
+  token?: string | undefined,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Histogram({
@@ -44,8 +60,10 @@ export function registerMetrics(app: FastifyInstance, pool: pg.Pool): Metrics {
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
-  );
+  app.get('/metrics', async (request, reply) => {
+    if (!allowed(request, token))
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'No such route' } });
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
   return { registry, syncOutcomes };
 }

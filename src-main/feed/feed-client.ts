@@ -17,7 +17,11 @@ export interface FeedClientOptions {
 
 export class FeedClient extends EventEmitter<{
   event: [FeedEvent];
-  error: [{ code: string; message: string }];
+  /**
+   * What the server refused, or a frame that was not the protocol. Not named 'error': an
+   * EventEmitter throws an 'error' nobody listens to, and one hostile frame must not do that.
+   */
+  problem: [{ code: string; message: string }];
   connected: [];
   disconnected: [number];
 }> {
@@ -63,7 +67,21 @@ export class FeedClient extends EventEmitter<{
       }
       this.emit('connected');
     });
-    socket.on('message', (raw) => this.onMessage(JSON.parse(raw.toString()) as ServerMessage));
+    socket.on('message', (raw, isBinary) => {
+      let message: ServerMessage;
+      try {
+        if (isBinary) throw new Error('binary frame');
+        message = JSON.parse(raw.toString()) as ServerMessage;
+        if (typeof message !== 'object' || message === null) throw new Error('not an object');
+      } catch {
+        this.emit('problem', {
+          code: 'INVALID_FRAME',
+          message: 'The server sent a frame that is not the feed protocol.',
+        });
+        return;
+      }
+      this.onMessage(message);
+    });
     socket.on('error', () => undefined); // 'close' follows and decides
     socket.on('close', (code) => {
       this.emit('disconnected', code);
@@ -75,10 +93,10 @@ export class FeedClient extends EventEmitter<{
 
   private onMessage(message: ServerMessage): void {
     if (message.type === 'error') {
-      this.emit('error', message.data);
+      this.emit('problem', message.data);
       return;
     }
-    if (!('seq' in message)) return;
+    if (!('seq' in message) || typeof message.seq !== 'number') return;
     if (this.lastSeq !== undefined && message.seq <= this.lastSeq) return;
     this.lastSeq = message.seq;
     this.emit('event', message);

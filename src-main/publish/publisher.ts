@@ -111,8 +111,17 @@ export class Publisher {
 
   /** Delivers every due outbox entry once; resolves with how many were handled. */
   processOutbox(): Promise<number> {
-    // One pass at a time: a timer firing during a slow pass must not claim entries twice.
-    this.running ??= this.runPass().finally(() => (this.running = undefined));
+    // One pass at a time: a timer firing during a slow pass must not claim entries twice. Timers
+    // and handlers start passes without waiting: a failed pass is logged here and never
+    // rejects (what it did not deliver stays due for the next pass).
+    this.running ??= this.runPass()
+      .catch((error: unknown) => {
+        this.deps.log?.(
+          `outbox pass failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return 0;
+      })
+      .finally(() => (this.running = undefined));
     return this.running;
   }
 

@@ -5,7 +5,7 @@ import { migrate, migrationStatus } from '../server/db/migrate';
 import { openDatabase } from '../server/db/open-database';
 
 async function main(): Promise<void> {
-  const { pool, close } = await openDatabase(loadConfig(), { maxConnections: 2 });
+  const { ownerPool: pool, close } = await openDatabase(loadConfig(), { maxConnections: 2 });
   try {
     if (process.argv.includes('--status')) {
       for (const row of await migrationStatus(pool)) {

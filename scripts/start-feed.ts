@@ -9,8 +9,8 @@ import { startFeed } from '../server/feed/start-feed';
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config, { maxConnections: 5 });
-  const { pool, url } = database;
-  await migrate(pool);
+  await migrate(database.ownerPool);
+  const { pool, url } = await database.runtime({ maxConnections: 5 });
   const auth = new AuthService(pool, {
     origin: config.publicOrigin,
     keys: await loadJwtKeys(config, (line) => console.log(line)),

@@ -10,6 +10,8 @@ export interface ServerConfig {
   readonly feedPort: number;
   /** An operator's own Postgres; when absent the server runs an embedded one in dataDir. */
   readonly databaseUrl: string | undefined;
+  /** MIGRATION_DATABASE_URL: the owner role migrations run as (DATABASE_URL's role when unset). */
+  readonly migrationDatabaseUrl: string | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
   readonly relayPutsPerMinute: number;
@@ -145,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicOrigin: originFrom(env, host, port),
     feedPort: intFrom(env, 'FEED_PORT', DEFAULT_FEED_PORT),
     databaseUrl: env['DATABASE_URL'] || undefined,
+    migrationDatabaseUrl: (env['DATABASE_URL'] && env['MIGRATION_DATABASE_URL']) || undefined,
     dataDir,
     logLevel: env['LOG_LEVEL'] || 'info',
     relayPutsPerMinute: intFrom(env, 'RELAY_PUTS_PER_MINUTE', 120, 1_000_000),

@@ -33,7 +33,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     log: (line) => log.debug({ postgres: line }),
     poolLog: (fields, message) => log.warn(fields, message),
   });
-  const { pool, url: databaseUrl, embedded } = database;
+  const { embedded } = database;
   if (embedded) {
     log.info({ dataDir: config.dataDir, pgPort: embedded.port }, 'embedded Postgres ready');
   }
@@ -46,10 +46,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await database.close();
   };
   try {
-    const { applied, schemaVersion } = await migrate(pool, {
+    const { applied, schemaVersion } = await migrate(database.ownerPool, {
       log: (line) => log.info(line),
     });
     log.info({ applied, schemaVersion }, 'schema up to date');
+    const { pool, url: databaseUrl } = await database.runtime();
+    if (config.databaseUrl && !config.migrationDatabaseUrl)
+      log.warn(
+        'the server runs with the role that owns the schema: name a least-privileged one in DATABASE_URL and the owner in MIGRATION_DATABASE_URL',
+      );
 
     const { rows } = await pool.query<{ id: string }>(
       'INSERT INTO server_instances (hostname, pid, app_version) VALUES ($1, $2, $3) RETURNING id',

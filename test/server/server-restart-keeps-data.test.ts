@@ -50,6 +50,12 @@ describe('npm run server', () => {
     expect(first.elapsedMs).toBeLessThan(15_000);
 
     const client = await clusterClient(first.server.output());
+    // The server runs as the least-privileged role; only the migrations ran as the owner.
+    const { rows: roles } = await client.query<{ usename: string }>(
+      `SELECT DISTINCT usename FROM pg_stat_activity
+       WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    );
+    expect(roles.map((r) => r.usename)).toEqual(['pubky_app']);
     await client.query(
       "INSERT INTO server_instances (hostname, pid, app_version) VALUES ('written-before-stop', 1, 'test')",
     );

@@ -159,7 +159,8 @@ export async function benchFeed(): Promise<Record<string, unknown>> {
       auth,
       host: '127.0.0.1',
       port: 0,
-      limits: { maxBufferedBytes: 64 * 1024 * 1024 },
+      // The hot-domain shape opens 1,000 sockets as one user (a fan-out test, not a family).
+      limits: { maxBufferedBytes: 64 * 1024 * 1024, maxConnectionsPerUser: 1000 },
     });
     const url = `ws://127.0.0.1:${feed.port}`;
     const raw = await rawNotifyLatency(cluster.url);

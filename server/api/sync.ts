@@ -3,7 +3,7 @@
 // server serves it at /relay and forwards it upstream.
 //
 // Signatures are checked as one batch, on worker threads when the server runs a pool of them.
-// A batch is written set-based (design.md §8: one multi-row statement is an order of magnitude
+// A batch is written set-based (docs/performance.md: one multi-row statement is an order of magnitude
 // faster than a row at a time, and the score/notify triggers are per statement): decode in
 // memory; lock the batch's domains in id order (so concurrent uploads take turns and never
 // deadlock) while the signatures are checked; claim the receipts and read what is stored; then

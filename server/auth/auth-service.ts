@@ -86,6 +86,7 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
   /** Users whose sessions were revoked, and when (ms): older access tokens are refused. */
   private readonly revokedAt = new Map<string, number>();
   private listener: pg.Client | undefined;
+  private listenUrl = '';
   private listenTimer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly origin: string;
@@ -119,18 +120,22 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
    * session_revocations), reconnecting when Postgres goes away and reloading what it missed.
    */
   async listen(connectionString: string): Promise<void> {
-    const client = new pg.Client({ connectionString });
-    const lost = () => {
-      if (this.listener !== client || this.closed) return;
-      this.listener = undefined;
+    this.listenUrl = connectionString;
+    await this.connectListener();
+  }
+
+  private async connectListener(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.listenUrl });
+    const drop = () => {
       client.removeAllListeners();
       client.on('error', () => undefined);
       void client.end().catch(() => undefined);
-      this.listenTimer = setTimeout(() => {
-        this.listenTimer = undefined;
-        this.listen(connectionString).catch(lost);
-      }, 500);
-      this.listenTimer.unref();
+    };
+    const lost = () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      drop();
+      this.retryListener(500);
     };
     client.on('error', lost);
     client.on('end', lost);
@@ -144,14 +149,31 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
       }
     });
     this.listener = client;
-    await client.connect();
-    await client.query('LISTEN session_revocations');
-    const { rows } = await client.query<{ id: string; at: string }>(
-      `SELECT id, (extract(epoch FROM sessions_revoked_at) * 1000)::bigint::text AS at FROM users
-       WHERE sessions_revoked_at > now() - make_interval(secs => $1)`,
-      [this.accessSeconds + 60],
-    );
-    for (const row of rows) this.markRevoked(row.id, Number(row.at));
+    try {
+      await client.connect();
+      await client.query('LISTEN session_revocations');
+      // Revocations made while no one listened: any within an access token's lifetime.
+      const { rows } = await client.query<{ id: string; at: string }>(
+        `SELECT id, (extract(epoch FROM sessions_revoked_at) * 1000)::bigint::text AS at FROM users
+         WHERE sessions_revoked_at > now() - make_interval(secs => $1)`,
+        [this.accessSeconds + 60],
+      );
+      for (const row of rows) this.markRevoked(row.id, Number(row.at));
+    } catch (error) {
+      if (this.listener === client) this.listener = undefined;
+      drop();
+      throw error;
+    }
+  }
+
+  private retryListener(delay: number): void {
+    if (this.closed || this.listenTimer) return;
+    this.listenTimer = setTimeout(() => {
+      this.listenTimer = undefined;
+      if (this.closed) return;
+      this.connectListener().catch(() => this.retryListener(Math.min(delay * 2, 5_000)));
+    }, delay);
+    this.listenTimer.unref();
   }
 
   private markRevoked(userId: string, at: number): void {

@@ -1,5 +1,5 @@
 // ed25519 verification on libsodium for the server: it checks every packet it is sent, so the
-// pure-JS path (about 20x slower, design.md §8) would cap it far below its targets.
+// pure-JS path (about 20x slower, docs/performance.md) would cap it far below its targets.
 import sodium from 'sodium-native';
 import type { Ed25519Verifier } from '../../src-shared/pkarr';
 

@@ -79,6 +79,23 @@ interface Connection {
 const send = (connection: Connection, message: ServerMessage) =>
   connection.socket.send(JSON.stringify(message));
 const HEARTBEAT_SLICES = 10;
+/** Adds `connection` to (or removes it from) the set kept under `key`; empty sets go. */
+function indexed(
+  index: Map<string, Set<Connection>>,
+  key: string,
+  connection: Connection,
+  add: boolean,
+): void {
+  let set = index.get(key);
+  if (add) {
+    if (!set) index.set(key, (set = new Set()));
+    set.add(connection);
+  } else if (set) {
+    set.delete(connection);
+    if (set.size === 0) index.delete(key);
+  }
+}
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const fail = (connection: Connection, code: FeedErrorCode, message: string) =>
@@ -220,29 +237,17 @@ export class PubkyWebSocketHandler {
       windowCount: 0,
     };
     this.connections.add(connection);
-    this.indexUser(connection, true);
+    indexed(this.byUser, connection.caller.userId, connection, true);
     this.armExpiry(connection);
     socket.on('pong', () => (connection.alive = true));
     socket.on('close', () => {
       clearTimeout(connection.expiry);
-      this.indexUser(connection, false);
+      indexed(this.byUser, connection.caller.userId, connection, false);
       this.connections.delete(connection);
       for (const matcher of connection.matchers.values())
         this.index(connection, matcher.route, false);
     });
     return connection;
-  }
-
-  private indexUser(connection: Connection, add: boolean): void {
-    const userId = connection.caller.userId;
-    let set = this.byUser.get(userId);
-    if (add) {
-      if (!set) this.byUser.set(userId, (set = new Set()));
-      set.add(connection);
-    } else if (set) {
-      set.delete(connection);
-      if (set.size === 0) this.byUser.delete(userId);
-    }
   }
 
   /** The socket closes when its token expires, unless an `auth` message brought a fresh one. */
@@ -504,14 +509,7 @@ export class PubkyWebSocketHandler {
   }
 
   private index(connection: Connection, route: string, add: boolean): void {
-    let set = this.routes.get(route);
-    if (add) {
-      if (!set) this.routes.set(route, (set = new Set()));
-      set.add(connection);
-    } else if (set) {
-      set.delete(connection);
-      if (set.size === 0) this.routes.delete(route);
-    }
+    indexed(this.routes, route, connection, add);
   }
 
   private broadcast(event: StoredEvent): void {

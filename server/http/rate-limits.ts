@@ -1,14 +1,15 @@
-// Request limits per client address, with @fastify/rate-limit: sign-in, writes and relay PUTs
-// each have a budget per minute; reads are not limited. Buckets live in this process's memory
-// (an LRU of bounded size), so with several server processes each enforces its own: a limit
-// guards the process that pays for the work, and needs no shared store (docs/security.md).
+// Request limits per client address, with @fastify/rate-limit: each sign-in route, each write
+// route and relay PUT has a budget per minute; reads carry no limiter at all (nothing runs for
+// them). Buckets live in this process's memory (an LRU of bounded size per route), so with
+// several server processes each enforces its own: a limit guards the process that pays for the
+// work, and needs no shared store (docs/security.md).
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 
 export interface RequestLimits {
-  /** Sign-in attempts (`/auth/*`) per minute per address; 0 turns the limit off. */
+  /** Sign-in requests (`/auth/*`) per minute per address, per route; 0 turns the limit off. */
   readonly signInPerMinute: number;
-  /** Writes (POST, PATCH, PUT, DELETE on the API) per minute per address. */
+  /** Writes (POST, PATCH, PUT, DELETE on the API) per minute per address, per route. */
   readonly writesPerMinute: number;
   /** PKARR relay PUTs per minute per address. */
   readonly relayPutsPerMinute: number;
@@ -20,34 +21,25 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
   relayPutsPerMinute: 120,
 };
 
-type Category = 'signIn' | 'write' | 'relayPut' | 'read';
-
-function categoryOf(request: FastifyRequest): Category {
-  const path = request.url.split('?', 1)[0] ?? '';
-  if (/^\/+relay\//.test(path)) return request.method === 'PUT' ? 'relayPut' : 'read';
-  if (path.startsWith('/auth/')) return 'signIn';
-  return ['POST', 'PATCH', 'PUT', 'DELETE'].includes(request.method) ? 'write' : 'read';
+function budgetOf(limits: RequestLimits, url: string, methods: readonly string[]): number {
+  if (url.startsWith('/relay/')) return methods.includes('PUT') ? limits.relayPutsPerMinute : 0;
+  if (url.startsWith('/auth/')) return limits.signInPerMinute;
+  return methods.some((m) => ['POST', 'PATCH', 'PUT', 'DELETE'].includes(m))
+    ? limits.writesPerMinute
+    : 0;
 }
 
-const budget = (limits: RequestLimits, category: Category): number =>
-  category === 'signIn'
-    ? limits.signInPerMinute
-    : category === 'write'
-      ? limits.writesPerMinute
-      : category === 'relayPut'
-        ? limits.relayPutsPerMinute
-        : 0;
-
-/** Registered on the root instance (the plugin is not encapsulated): every route is covered. */
+/** Call on the root instance before any route is added: each limited route gets its budget. */
 export function registerRequestLimits(app: FastifyInstance, limits: RequestLimits): void {
+  app.addHook('onRoute', (route) => {
+    const max = budgetOf(limits, route.url, [route.method].flat());
+    if (max <= 0) return;
+    route.config = { ...(route.config as object), rateLimit: { max, timeWindow: 60_000 } };
+  });
   void app.register(rateLimit, {
-    global: true,
-    timeWindow: 60_000,
+    global: false,
     // Large enough that filling it takes 100,000 addresses within a minute.
     cache: 100_000,
-    allowList: (request) => budget(limits, categoryOf(request)) <= 0,
-    keyGenerator: (request) => `${categoryOf(request)}|${request.ip}`,
-    max: (request) => Math.max(1, budget(limits, categoryOf(request))),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       code: 'RATE_LIMITED',

@@ -1,4 +1,4 @@
-// A PKARR relay backed by Postgres (design.md §4): PUT /relay/<z32> stores a verified packet,
+// A PKARR relay backed by Postgres (docs/protocol.md): PUT /relay/<z32> stores a verified packet,
 // GET returns it with the caching headers relays use. Status codes: 204 stored, 400 bad key or
 // packet, 409 older than what we hold, 412 If-Match lost, 413 too large, 428 a concurrent
 // publish for the same key, 429 rate limited; GET 200, 304, 404.

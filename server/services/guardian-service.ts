@@ -1,6 +1,6 @@
 // Guardians of a family and its threshold key backups, as the server keeps them: who guards, the
 // shares each guardian holds (encrypted by the family's app to that guardian; opaque here) and
-// which shares were acknowledged. Acknowledgements are score evidence (design.md §6).
+// which shares were acknowledged. Acknowledgements are score evidence (docs/sovereignty-score.md).
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
 import { publicKeyOf } from './pubky-sovereignty-service';

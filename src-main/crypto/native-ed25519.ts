@@ -1,5 +1,5 @@
 // ed25519 on libsodium (sodium-native): the backend main uses for signing and verifying, about
-// 20x faster than pure JS (design.md §8). Secret keys passed here are wiped by the caller.
+// 20x faster than pure JS (docs/performance.md). Secret keys passed here are wiped by the caller.
 import sodium from 'sodium-native';
 import type { Ed25519Verifier, PacketSigner } from '../../src-shared/pkarr';
 

@@ -339,7 +339,7 @@ export function txtStrings(text: string): string[] {
   return out;
 }
 
-/** The `_pubky` record that points a user's key at its homeserver (design.md §4). */
+/** The `_pubky` record that points a user's key at its homeserver (docs/protocol.md). */
 export const homeserverRecord = (homeserverZ32: string, ttl = 3600): DnsRecord => ({
   type: 'HTTPS',
   name: '_pubky',

@@ -1,4 +1,4 @@
-// Pubky AuthTokens (design.md §4; pubky-core v0.6.0), the official way a Pubky key proves itself
+// Pubky AuthTokens (docs/protocol.md; pubky-core v0.6.0), the official way a Pubky key proves itself
 // to a server: `sig(64) ‖ "PUBKY:AUTH"(10) ‖ version(1) = 0 ‖ timestamp(8, BE µs) ‖ pubkey(32) ‖
 // capabilities` (a postcard string: LEB128 length, UTF-8). The signature covers byte 65 onward —
 // the reference skips the namespace's first byte, and so must we to interoperate.

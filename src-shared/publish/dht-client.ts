@@ -1,4 +1,4 @@
-// BEP44 mutable items on the Mainline DHT (design.md §4): k = public key, seq = timestamp,
+// BEP44 mutable items on the Mainline DHT (docs/protocol.md): k = public key, seq = timestamp,
 // v = DNS packet, sig = the packet's signature, no salt. bittorrent-dht speaks the protocol; the
 // process hands us a node of it (Node only), we give it our verifier and read what it returns
 // through our codec. Shared: the app's publisher and the server's relay bridge both use it.

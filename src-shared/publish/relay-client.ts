@@ -1,4 +1,4 @@
-// A client for PKARR relays (design.md §4): PUT /<z32> with sig ‖ timestamp ‖ dns, GET /<z32>.
+// A client for PKARR relays (docs/protocol.md): PUT /<z32> with sig ‖ timestamp ‖ dns, GET /<z32>.
 // Every call has a deadline; every answer becomes an outcome the outbox knows what to do with.
 // Shared: the app's outbox and the server's upstream forwarder both publish through it.
 import {

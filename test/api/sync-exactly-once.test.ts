@@ -10,7 +10,7 @@ import {
 } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 import { startApiServer } from '../support/api-server';
-import { call, signIn, registerDomain } from '../support/api-client';
+import { call, signIn, registerDomain, syncedPacket } from '../support/api-client';
 import { pruneSyncReceipts, syncPackets } from '../../server/api/sync';
 import { SignatureWorkerPool } from '../../server/crypto/signature-worker-pool';
 
@@ -31,23 +31,7 @@ async function domain(): Promise<PacketSigner> {
 const upload = (signer: PacketSigner, clientId: string, timestamp: number) =>
   call(base, 'POST', '/sync/packets', {
     token: owner.accessToken,
-    body: {
-      packets: [
-        {
-          clientId,
-          publicKey: z32Encode(signer.publicKey),
-          payload: Buffer.from(
-            encodeRelayPayload(
-              signPacket(
-                signer,
-                [{ type: 'TXT', name: '@', ttl: 60, strings: [String(timestamp)] }],
-                { timestamp },
-              ),
-            ),
-          ).toString('base64'),
-        },
-      ],
-    },
+    body: { packets: [syncedPacket(signer, timestamp, clientId)] },
   });
 const stored = async (signer: PacketSigner) =>
   (

@@ -27,6 +27,7 @@ describe('feed across a Postgres restart', () => {
   it('delivers every event committed before, during and after the restart', async () => {
     await migrate(pool);
     const auth = new AuthService(pool, { origin: 'http://127.0.0.1' });
+    await auth.listen(cluster.url);
     const feed = await startFeed({
       pool,
       databaseUrl: cluster.url,
@@ -83,7 +84,13 @@ describe('feed across a Postgres restart', () => {
       20_000,
     );
     expect(client.frames.filter((f) => (f.seq ?? 0) > start).map((f) => f.seq)).toEqual(expected);
-    client.close();
+    // Session revocations are followed across the restart too: the socket of a user whose
+    // sessions end closes (issue 17: the revocation listener reconnects).
+    const revoked = new Promise<string>((resolve) => auth.once('revoked', resolve));
+    await pool.query('UPDATE users SET sessions_revoked_at = now() WHERE id = $1', [rows[0]!.id]);
+    expect(await revoked).toBe(rows[0]!.id);
+    expect((await client.closed).code).toBe(4401);
+    await auth.close();
     await feed.close();
   });
 });

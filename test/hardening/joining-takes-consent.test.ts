@@ -3,17 +3,12 @@
 // stays in that family instead of becoming the name every family sees.
 import { describe, expect, it } from 'vitest';
 import { invitationAcceptMessage } from '../../src-shared/pubky/server-auth';
-import { call, join, signIn, type ApiUser } from '../support/api-client';
+import { call, join, signIn, type ApiUser, createFamily } from '../support/api-client';
 import { startApiServer } from '../support/api-server';
 
 const { db, base } = await startApiServer();
 const owner = await signIn(base);
-const familyId = (
-  (await call(base, 'POST', '/families', { token: owner.accessToken, body: { name: 'Smiths' } }))
-    .body as {
-    id: string;
-  }
-).id;
+const familyId = await createFamily(base, owner, 'Smiths');
 
 const invite = (publicKey: string, role: string, displayName?: string) =>
   call(base, 'POST', `/families/${familyId}/members`, {

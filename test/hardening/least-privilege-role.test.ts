@@ -9,7 +9,7 @@ import { AuthService } from '../../server/auth/auth-service';
 import { migrate } from '../../server/db/migrate';
 import { startFeed } from '../../server/feed/start-feed';
 import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkarr';
-import { call, join, registerDomain, signIn } from '../support/api-client';
+import { call, join, registerDomain, signIn, createFamily } from '../support/api-client';
 import { listenApp } from '../support/api-server';
 import { freshDatabase } from '../support/database';
 import { connectFeed } from '../support/feed-client';
@@ -63,12 +63,7 @@ describe('the server role', () => {
       await app.close();
     });
     const owner = await signIn(base);
-    const familyId = (
-      (await call(base, 'POST', '/families', { token: owner.accessToken, body: { name: 'Least' } }))
-        .body as {
-        id: string;
-      }
-    ).id;
+    const familyId = await createFamily(base, owner, 'Least');
     const watcher = await connectFeed(
       `ws://127.0.0.1:${feed.port}`,
       await auth.accessToken(owner.userId, owner.publicKey),

@@ -3,20 +3,14 @@
 // get 503 with Retry-After and succeed when retried; feed sockets stay open and, once Postgres
 // is back, receive every event committed, in order, none twice.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startEmbeddedPostgres } from '../../server/db/embedded-postgres';
-import {
-  encodeRelayPayload,
-  signPacket,
-  z32Encode,
-  type PacketSigner,
-} from '../../src-shared/pkarr';
+import type { PacketSigner } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
-import { call, signIn, registerDomain } from '../support/api-client';
+import { call, signIn, registerDomain, syncedPacket } from '../support/api-client';
 import { connectFeed } from '../support/feed-client';
 import { spawnNode, waitFor } from '../support/processes';
 
@@ -79,27 +73,7 @@ describe('a Postgres outage', () => {
     /** Uploads a newer packet of one domain until one is stored (as the app's outbox does). */
     const syncLoop = async (signer: PacketSigner) => {
       while (syncing) {
-        const clientId = randomUUID();
-        const timestamp = Date.now() * 1000;
-        const body = {
-          packets: [
-            {
-              clientId,
-              publicKey: z32Encode(signer.publicKey),
-              payload: Buffer.from(
-                encodeRelayPayload(
-                  signPacket(
-                    signer,
-                    [{ type: 'TXT', name: '@', ttl: 60, strings: [String(timestamp)] }],
-                    {
-                      timestamp,
-                    },
-                  ),
-                ),
-              ).toString('base64'),
-            },
-          ],
-        };
+        const body = { packets: [syncedPacket(signer, Date.now() * 1000)] };
         for (;;) {
           const response = await fetch(`${base}/sync/packets`, {
             method: 'POST',

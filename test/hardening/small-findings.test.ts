@@ -19,7 +19,13 @@ import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkar
 import { loadConfig } from '../../server/config';
 import { startServer } from '../../server/start';
 import { freePort } from '../../server/db/embedded-postgres';
-import { call, join as joinFamily, registerDomain, signIn } from '../support/api-client';
+import {
+  call,
+  join as joinFamily,
+  registerDomain,
+  signIn,
+  createFamily,
+} from '../support/api-client';
 import { startApiServer } from '../support/api-server';
 import { freshDatabase } from '../support/database';
 
@@ -153,12 +159,7 @@ describe('the server', () => {
   it('takes the bodies its routes document: 100 full-size packets, a backup of large shares', async () => {
     const { base } = await startApiServer();
     const owner = await signIn(base);
-    const familyId = (
-      (await call(base, 'POST', '/families', { token: owner.accessToken, body: { name: 'Big' } }))
-        .body as {
-        id: string;
-      }
-    ).id;
+    const familyId = await createFamily(base, owner, 'Big');
     const domain = await registerDomain(base, owner, familyId);
     const packets = Array.from({ length: 100 }, (_, i) => {
       const timestamp = (Date.now() - 1000 + i) * 1000;

@@ -1,4 +1,4 @@
-// The reference test vector (pubky/pkarr js/test/signed_packet.js, design.md §4), byte for byte.
+// The reference test vector (pubky/pkarr js/test/signed_packet.js, docs/protocol.md), byte for byte.
 import { describe, expect, it } from 'vitest';
 import {
   encodeRelayPayload,

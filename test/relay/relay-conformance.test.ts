@@ -1,4 +1,4 @@
-// The companion server's PKARR relay, against design.md §4: every status code and header, and
+// The companion server's PKARR relay, against docs/protocol.md: every status code and header, and
 // the two third-party clients (the pkarr npm package and @synonymdev/pubky) publishing to it and
 // resolving from it.
 import { Client, Keypair, Pubky, PublicKey } from '@synonymdev/pubky';

@@ -1,5 +1,5 @@
 // Scores come from triggers as evidence rows change (never from manual calls), and hold the
-// anchoring cases of design.md §6.
+// anchoring cases of docs/sovereignty-score.md.
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate';
 import { freshDatabase } from '../support/database';

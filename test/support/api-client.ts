@@ -4,7 +4,13 @@ import {
   invitationAcceptMessage,
   signInMessage,
 } from '../../src-shared/pubky/server-auth';
-import { z32Encode, type PacketSigner } from '../../src-shared/pkarr';
+import { randomUUID } from 'node:crypto';
+import {
+  encodeRelayPayload,
+  signPacket,
+  z32Encode,
+  type PacketSigner,
+} from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
 
 export interface ApiUser {
@@ -110,4 +116,34 @@ export async function join(
   });
   if (accepted.status !== 200) throw new Error(`acceptance failed: ${accepted.text}`);
   return { guardianId: (accepted.body as { guardianId: string | null }).guardianId };
+}
+
+/** One packet of a /sync/packets body: a TXT record naming its timestamp, signed by `signer`. */
+export function syncedPacket(
+  signer: PacketSigner,
+  timestamp: number,
+  clientId: string = randomUUID(),
+): { clientId: string; publicKey: string; payload: string } {
+  const packet = signPacket(
+    signer,
+    [{ type: 'TXT', name: '@', ttl: 60, strings: [String(timestamp)] }],
+    {
+      timestamp,
+    },
+  );
+  return {
+    clientId,
+    publicKey: z32Encode(signer.publicKey),
+    payload: Buffer.from(encodeRelayPayload(packet)).toString('base64'),
+  };
+}
+
+/** A new family owned by `user`; its id. */
+export async function createFamily(base: string, user: ApiUser, name: string): Promise<string> {
+  const created = await call(base, 'POST', '/families', {
+    token: user.accessToken,
+    body: { name },
+  });
+  if (created.status !== 201) throw new Error(`family not created: ${created.text}`);
+  return (created.body as { id: string }).id;
 }

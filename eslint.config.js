@@ -94,8 +94,28 @@ export default tseslint.config(
     files: ['server/**'],
     rules: {
       'no-restricted-imports': restrict(
-        'The companion server never imports desktop-app code.',
+        'The companion server never imports desktop-app code (shared Node code is in src-node).',
         importsOf(['src-main', 'src-preload', 'src-renderer']),
+        ['electron'],
+      ),
+    },
+  },
+  {
+    files: ['src-main/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        'The app never imports the companion server (shared Node code is in src-node).',
+        importsOf(['server', 'src-renderer', 'src-preload']),
+      ),
+    },
+  },
+  {
+    // Code the app's main process and the server both run: Node, but neither's own code.
+    files: ['src-node/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        'src-node is shared by main and the server: it imports only src-shared and Node.',
+        importsOf(['src-main', 'src-preload', 'src-renderer', 'server']),
         ['electron'],
       ),
     },

@@ -25,7 +25,6 @@ import { loadConfig } from '../server/config';
 import { SignatureWorkerPool } from '../server/crypto/signature-worker-pool';
 import type { LoadPlan, Phase, PhaseResult } from './api-load';
 import { benchSigner } from './bench-signer';
-import { tuneHeapForServer } from '../server/runtime/server-heap';
 
 const SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? 10);
 const OPEN_SECONDS = Number(process.env['BENCH_API_OPEN_SECONDS'] ?? 30);
@@ -120,7 +119,6 @@ async function startLoad(plan: LoadPlan) {
 }
 
 export async function benchApi(): Promise<Record<string, unknown>> {
-  tuneHeapForServer(); // the server runs in this process: with its production heap setting
   const baseDir = await mkdtemp(join(tmpdir(), 'pubky-bench-api-'));
   const cluster = await startEmbeddedPostgres({ baseDir, log: () => undefined });
   const pool = new pg.Pool({ connectionString: cluster.url, max: 10 });

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { DHT as PkarrDht } from 'pkarr/lib/dht.js';
 import PkarrRelay from 'pkarr/lib/relay.js';
 import { DhtClient } from '../src-shared/publish/dht-client';
-import { nativeVerifier } from '../src-main/crypto/native-ed25519';
-import { createMainlineNode } from '../src-main/publish/mainline-node';
+import { nativeVerifier } from '../src-node/native-ed25519';
+import { createMainlineNode } from '../src-node/mainline-node';
 
 const seed = await DhtClient.start({
   createNode: createMainlineNode,

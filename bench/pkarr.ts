@@ -10,7 +10,7 @@ import {
   signPacket,
   type DnsRecord,
 } from '../src-shared/pkarr';
-import { nativeVerifier, seedSigner } from '../src-main/crypto/native-ed25519';
+import { nativeVerifier, seedSigner } from '../src-node/native-ed25519';
 import { compareRates, type Rate } from './measure';
 
 const RECORDS: DnsRecord[] = [

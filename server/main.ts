@@ -1,10 +1,8 @@
 // `npm run server`: the companion server until SIGINT or SIGTERM, then a clean stop.
 import { loadConfig } from './config';
 import { startServer } from './start';
-import { tuneHeapForServer } from './runtime/server-heap';
 
 async function main(): Promise<void> {
-  tuneHeapForServer();
   // Every promise has an owner that answers its caller; this is the last line behind them: a
   // rejection nobody owned is a bug to log loudly, not a reason to take every family offline.
   process.on('unhandledRejection', (reason: unknown) => {

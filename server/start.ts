@@ -13,9 +13,9 @@ import { startFeed } from './feed/start-feed';
 import { pruneSyncReceipts } from './api/sync';
 import { DhtClient } from '../src-shared/publish/dht-client';
 import { RelayClient } from '../src-shared/publish/relay-client';
-import { serverVerifier } from './crypto/native-verifier';
+import { nativeVerifier } from '../src-node/native-ed25519';
 import { SignatureWorkerPool } from './crypto/signature-worker-pool';
-import { createMainlineNode } from './upstream/mainline-node';
+import { createMainlineNode } from '../src-node/mainline-node';
 import { setUpstreamTargets, UpstreamForwarder } from './upstream/upstream-forwarder';
 
 export const SERVER_VERSION = '0.1.0';
@@ -79,7 +79,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     let dht: DhtClient | undefined;
     if (config.dhtBootstrap) {
       dht = await DhtClient.start({
-        verifier: serverVerifier,
+        verifier: nativeVerifier,
         createNode: createMainlineNode,
         bootstrap: config.dhtBootstrap,
         host: config.host,
@@ -92,7 +92,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await setUpstreamTargets(pool, config.upstreamRelays, config.dhtBootstrap !== undefined);
     const forwarder = new UpstreamForwarder({
       pool,
-      relayClient: new RelayClient({ verifier: serverVerifier }),
+      relayClient: new RelayClient({ verifier: nativeVerifier }),
       dht,
       log: (fields, message) => log.info(fields, message),
     });

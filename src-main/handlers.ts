@@ -12,7 +12,7 @@ import {
 import { writeFile } from 'node:fs/promises';
 import type { KeyVault } from './custody/key-vault';
 import type { Dialogs } from './dialogs';
-import { nativeVerifier } from './crypto/native-ed25519';
+import { nativeVerifier } from '../src-node/native-ed25519';
 import { AppError } from './errors';
 import type { IpcHandlers } from './ipc/dispatch';
 import type { Publisher } from './publish/publisher';

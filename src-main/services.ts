@@ -1,10 +1,10 @@
 // The main process's composition root: local store, key vault, relay and DHT clients, publisher
 // and republisher, wired once. Electron's entry and the tests build the app through this.
-import { createMainlineNode } from './publish/mainline-node';
+import { createMainlineNode } from '../src-node/mainline-node';
 import { join } from 'node:path';
 import { KeyVault } from './custody/key-vault';
 import { osKeychain, KEYCHAIN_SERVICE } from './custody/secret-store';
-import { nativeVerifier } from './crypto/native-ed25519';
+import { nativeVerifier } from '../src-node/native-ed25519';
 import { createHandlers } from './handlers';
 import { DhtClient, MAINLINE_BOOTSTRAP } from '../src-shared/publish/dht-client';
 import { Publisher } from './publish/publisher';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { dnsRecordsSchema } from './pkarr/record-schema';
 import type { DnsRecord, SizeReport } from './pkarr';
+import type { PkarrErrorCode } from './pkarr/errors';
 
 const publicKey = z.string().min(1).max(120);
 const label = z.string().max(100).default('');
@@ -95,8 +96,24 @@ export type IpcRequest<C extends IpcChannel> = z.input<(typeof ipcRequestSchemas
 export type IpcParsedRequest<C extends IpcChannel> = z.output<(typeof ipcRequestSchemas)[C]>;
 export type IpcResponse<C extends IpcChannel> = IpcResponses[C];
 
+/** What main's own code refuses with (AppError); the renderer branches on these. */
+export type AppErrorCode =
+  | 'KEY_NOT_FOUND'
+  | 'KEYCHAIN_UNAVAILABLE'
+  | 'CONFIRMATION_MISMATCH'
+  | 'WEAK_PASSPHRASE'
+  | 'WRONG_PASSPHRASE'
+  | 'INVALID_RECOVERY_FILE'
+  | 'PACKET_TOO_LARGE';
+
+/** Every code an IPC reply can carry: the dispatcher's, main's, and the PKARR codec's. */
 export type IpcErrorCode =
-  'UNKNOWN_CHANNEL' | 'UNTRUSTED_SENDER' | 'INVALID_REQUEST' | 'INTERNAL' | (string & {});
+  | 'UNKNOWN_CHANNEL'
+  | 'UNTRUSTED_SENDER'
+  | 'INVALID_REQUEST'
+  | 'INTERNAL'
+  | AppErrorCode
+  | PkarrErrorCode;
 
 export type IpcResult<C extends IpcChannel> = Result<IpcResponse<C>, IpcErrorCode>;
 

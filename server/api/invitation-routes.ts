@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { AuthService, Caller } from '../auth/auth-service';
-import { serverVerifier } from '../crypto/native-verifier';
+import { nativeVerifier } from '../../src-node/native-ed25519';
 import { parsePublicKey } from '../../src-shared/pkarr';
 import { invitationAcceptMessage } from '../../src-shared/pubky/server-auth';
 import { InvitationService } from '../services/invitation-service';
@@ -99,7 +99,7 @@ export function invitationRoutes(
       invitation.role,
       me.publicKey,
     );
-    if (!serverVerifier.verify(parsePublicKey(me.publicKey), message, signature))
+    if (!nativeVerifier.verify(parsePublicKey(me.publicKey), message, signature))
       throw new ForbiddenError('the signature does not accept this invitation with your key');
     return invitations.accept(invitation.invitationId, me.userId, me.publicKey);
   });

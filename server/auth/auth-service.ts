@@ -19,7 +19,7 @@ import {
   serverAuthScope,
   signInMessage,
 } from '../../src-shared/pubky/server-auth';
-import { serverVerifier } from '../crypto/native-verifier';
+import { nativeVerifier } from '../../src-node/native-ed25519';
 import { inTransaction } from '../db/transaction';
 import { ServiceError } from '../services/service-error';
 
@@ -238,7 +238,7 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
        WHERE nonce = $1 AND public_key = $2 AND used_at IS NULL AND expires_at > now() RETURNING nonce`,
       [nonce, publicKey],
     );
-    return rows.length > 0 && serverVerifier.verify(parsePublicKey(publicKey), message, signature);
+    return rows.length > 0 && nativeVerifier.verify(parsePublicKey(publicKey), message, signature);
   }
 
   /** Checks the signed challenge (single use, unexpired) and signs the caller in. */
@@ -266,7 +266,7 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
     let verified;
     const now = this.now();
     try {
-      verified = verifyAuthToken(serverVerifier, token, { now: now * 1000 });
+      verified = verifyAuthToken(nativeVerifier, token, { now: now * 1000 });
     } catch (error) {
       if (!(error instanceof AuthTokenError)) throw error;
       if (['EXPIRED', 'TOO_FAR_IN_THE_FUTURE', 'INVALID_SIGNATURE'].includes(error.code))

@@ -18,11 +18,8 @@ import {
 import { parsePublicKey, z32Encode } from '../../src-shared/pkarr';
 import type { AuthService, Caller } from '../auth/auth-service';
 import type { FeedEventSource, StoredEvent } from './event-source';
+import { assertNever } from '../../src-shared/assert-never';
 import { isDatabaseUnavailable } from '../db/pool';
-
-const assertNever = (value: never): never => {
-  throw new Error(`unexpected message ${JSON.stringify(value)}`);
-};
 
 export interface FeedLimits {
   readonly maxSubscriptions: number;
@@ -125,7 +122,7 @@ export class PubkyWebSocketHandler {
     },
     options: { port: number; host: string },
   ) {
-    const limits = this.limits;
+    const limits = (this.limits = { ...DEFAULT_FEED_LIMITS, ...deps.limits });
     this.server = new WebSocketServer({
       port: options.port,
       host: options.host,
@@ -144,9 +141,8 @@ export class PubkyWebSocketHandler {
     this.heartbeat.unref();
   }
 
-  get limits(): FeedLimits {
-    return { ...DEFAULT_FEED_LIMITS, ...this.deps.limits };
-  }
+  /** Read once: sendEvent consults them for every frame. */
+  readonly limits: FeedLimits;
 
   listening(): Promise<number> {
     return new Promise((resolve) => {

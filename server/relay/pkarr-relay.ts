@@ -15,7 +15,7 @@ import {
   type SignedPacket,
 } from '../../src-shared/pkarr';
 import type { DhtClient } from '../../src-shared/publish/dht-client';
-import { serverVerifier } from '../crypto/native-verifier';
+import { nativeVerifier } from '../../src-node/native-ed25519';
 
 export const RELAY_CONTENT_TYPE = 'application/pkarr.org/relays#payload';
 const MIN_MAX_AGE = 300;
@@ -151,7 +151,7 @@ export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): P
     if (!Buffer.isBuffer(body)) return plain(reply, 400, 'Missing body');
     let packet: SignedPacket;
     try {
-      packet = decodeRelayPayload(serverVerifier, parsePublicKey(key), new Uint8Array(body));
+      packet = decodeRelayPayload(nativeVerifier, parsePublicKey(key), new Uint8Array(body));
     } catch (error) {
       const code = error instanceof PkarrError ? error.code : 'INVALID';
       if (code === 'PAYLOAD_TOO_LARGE') return plain(reply, 413, 'Payload too large');

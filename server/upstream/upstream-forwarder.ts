@@ -2,6 +2,7 @@
 // upstream_forwards outbox (migration 0006). A claim is a lease (next_attempt_at moves ahead), so
 // a process that dies mid-publish leaves the row to be retried by any process after the lease,
 // and SKIP LOCKED keeps two processes from claiming the same row.
+import { assertNever } from '../../src-shared/assert-never';
 import type pg from 'pg';
 import {
   compareFreshness,
@@ -13,10 +14,9 @@ import {
 } from '../../src-shared/pkarr';
 import type { DhtClient } from '../../src-shared/publish/dht-client';
 import type { PutOutcome, RelayClient } from '../../src-shared/publish/relay-client';
-import { serverVerifier } from '../crypto/native-verifier';
+import { nativeVerifier } from '../../src-node/native-ed25519';
+import { DHT_TARGET, retryDelayMs } from '../../src-node/retry';
 import { inTransaction } from '../db/transaction';
-
-export const DHT_TARGET = 'dht';
 
 export interface UpstreamForwarderOptions {
   readonly pool: pg.Pool;
@@ -46,12 +46,6 @@ type Outcome =
   /** The target holds a newer packet (another of the family's devices published it). */
   | { readonly state: 'superseded'; readonly detail: string; readonly newer?: SignedPacket }
   | { readonly state: 'retry'; readonly detail: string; readonly afterMs?: number };
-
-const MAX_BACKOFF_MS = 60 * 60_000;
-
-/** 1 s, 2 s, 4 s … up to an hour, with jitter so a recovering relay is not hit in lockstep. */
-export const backoffMs = (attempts: number): number =>
-  Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempts - 1)) * (0.75 + Math.random() * 0.5);
 
 /** Writes the configured targets (the cluster's list): new ones are backfilled by a trigger. */
 export async function setUpstreamTargets(
@@ -152,7 +146,7 @@ export class UpstreamForwarder {
     let packet: SignedPacket | undefined;
     try {
       packet = decodeRelayPayload(
-        serverVerifier,
+        nativeVerifier,
         parsePublicKey(row.public_key),
         new Uint8Array(row.payload),
         { maxFutureMicros: Number.MAX_SAFE_INTEGER },
@@ -211,7 +205,7 @@ export class UpstreamForwarder {
     // Every update is guarded by the timestamp: a newer packet stored meanwhile has reset the
     // row to pending, and this outcome is about the old one.
     if (outcome.state === 'retry') {
-      const afterMs = outcome.afterMs ?? backoffMs(row.attempts);
+      const afterMs = outcome.afterMs ?? retryDelayMs(row.attempts, 1000);
       await pool.query(
         `UPDATE upstream_forwards SET next_attempt_at = now() + make_interval(secs => $4), last_error = $5
          WHERE public_key = $1 AND target = $2 AND packet_timestamp = $3 AND state = 'pending'`,
@@ -274,5 +268,7 @@ function fromRelay(outcome: PutOutcome): Outcome {
         detail: outcome.detail,
         ...(outcome.retryAfterMs === undefined ? {} : { afterMs: outcome.retryAfterMs }),
       };
+    default:
+      assertNever(outcome);
   }
 }

@@ -1,7 +1,7 @@
 // The family's keys: made from the OS CSPRNG, kept in the OS keychain, used here to sign and
 // never handed out. Every public method returns public keys, signatures or encrypted files only.
 import { z32Encode, parsePublicKey, type PacketSigner } from '../../src-shared/pkarr';
-import { keypairFromSeed, randomSeed, signDetached, wipe } from '../crypto/native-ed25519';
+import { keypairFromSeed, randomSeed, signDetached, wipe } from '../../src-node/native-ed25519';
 import { AppError } from '../errors';
 import { createRecoveryFile, openRecoveryFile } from './recovery-file';
 import type { SecretStore } from './secret-store';

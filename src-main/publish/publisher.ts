@@ -1,6 +1,8 @@
 // Publishing: sign a domain's records, keep the packet locally, and deliver it to every relay
 // and the DHT through the outbox. Targets are independent (a hanging relay holds back no
 // other), failures retry with backoff, and after a crash nothing is lost or sent twice.
+import { assertNever } from '../../src-shared/assert-never';
+import { DHT_TARGET, retryDelayMs } from '../../src-node/retry';
 import {
   compareFreshness,
   decodeRelayPayload,
@@ -18,8 +20,6 @@ import type { LocalStore, OutboxRow } from '../store/local-store';
 import type { DhtClient } from '../../src-shared/publish/dht-client';
 import type { RelayClient } from '../../src-shared/publish/relay-client';
 
-export const DHT_TARGET = 'dht';
-
 export interface PublisherDeps {
   readonly store: LocalStore;
   readonly verifier: Ed25519Verifier;
@@ -32,9 +32,8 @@ export interface PublisherDeps {
   readonly backoffMs?: (attempts: number) => number;
 }
 
-/** 2 s, 4 s, 8 s … capped at an hour, with ±20% jitter so many apps do not retry in step. */
-export const defaultBackoff = (attempts: number): number =>
-  Math.min(3_600_000, 1000 * 2 ** attempts) * (0.8 + Math.random() * 0.4);
+/** 2 s, 4 s, 8 s … capped at an hour, with jitter so many apps do not retry in step. */
+export const defaultBackoff = (attempts: number): number => retryDelayMs(attempts, 2000);
 
 type Delivery =
   | { readonly kind: 'done'; readonly detail: string; readonly status?: number }
@@ -180,6 +179,8 @@ export class Publisher {
           `publish ${entry.domain} to ${entry.target} will be retried: ${result.detail}`,
         );
         break;
+      default:
+        assertNever(result);
     }
   }
 
@@ -224,6 +225,8 @@ export class Publisher {
           ...(outcome.status === undefined ? {} : { status: outcome.status }),
           ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
         };
+      default:
+        assertNever(outcome);
     }
   }
 

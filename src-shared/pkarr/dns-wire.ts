@@ -1,6 +1,7 @@
 // DNS wire format for PKARR packets (RFC 1035, SVCB/HTTPS per RFC 9460): a response with answers
 // only, id 0. Written by hand because dns-packet needs Node's Buffer and cannot encode SVCB/HTTPS,
 // and because this codec sits next to every signature check and must cost next to nothing.
+import { assertNever } from '../assert-never';
 import { fail } from './errors';
 import { fromUtf8Fast, utf8Fast } from './bytes';
 import { ipv6BytesShared, ipv6Text, RR_TYPE, type DnsRecord, type SvcParam } from './records';
@@ -186,6 +187,8 @@ function writeRdata(w: Writer, record: DnsRecord): void {
         w.raw(param.value);
       }
       return;
+    default:
+      assertNever(record);
   }
 }
 

@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkarr';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
 import { call, signIn, registerDomain, join } from '../support/api-client';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { signAuthToken } from '../../src-shared/pubky/auth-token';
 import { serverAuthCapabilities } from '../../src-shared/pubky/server-auth';
 import { AuthService } from '../../server/auth/auth-service';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { call } from '../support/api-client';
 import { HttpRelay, officialAuthToken } from '../support/http-relay';

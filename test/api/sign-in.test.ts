@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { signInMessage } from '../../src-shared/pubky/server-auth';
 import { z32Encode } from '../../src-shared/pkarr';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { call, signIn } from '../support/api-client';
 

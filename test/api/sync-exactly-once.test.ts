@@ -8,7 +8,7 @@ import {
   z32Encode,
   type PacketSigner,
 } from '../../src-shared/pkarr';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { call, signIn, registerDomain, syncedPacket } from '../support/api-client';
 import { pruneSyncReceipts, syncPackets } from '../../server/api/sync';
@@ -96,13 +96,14 @@ describe('packet sync', () => {
          WHERE pubky_domain_id = (SELECT id FROM pubky_domains WHERE public_key = $2)`,
         [now, key],
       );
+      const otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))
+        .rows[0]!.pid;
       const waiting = upload(signer, randomUUID(), now - 1_000_000);
-      // The upload is queued behind the lock before the other writer commits.
+      // The upload is queued behind the other writer's lock before that writer commits.
       for (let tries = 0; ; tries++) {
         const { rows } = await db.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE wait_event_type = 'Lock' AND datname = current_database()
-             AND query LIKE '%FOR UPDATE OF pd%'`,
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))',
+          [otherPid],
         );
         if (rows[0]!.n > 0) break;
         if (tries > 200) throw new Error('the upload never waited for the lock');

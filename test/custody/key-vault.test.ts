@@ -5,7 +5,7 @@ import { Keypair } from '@synonymdev/pubky';
 import { Entry } from '@napi-rs/keyring';
 import { describe, expect, it } from 'vitest';
 import { parsePublicKey, z32Encode } from '../../src-shared/pkarr';
-import { nativeVerifier } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier } from '../../src-node/native-ed25519';
 import { freshLocalApp } from '../support/local';
 import { spawnNode } from '../support/processes';
 

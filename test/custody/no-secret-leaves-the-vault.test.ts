@@ -2,7 +2,7 @@
 // import run through the real IPC dispatch, the secret key appears nowhere else: not in any table
 // or file of the SQLite store, not in any handler reply, not in the log, in any encoding.
 import { Entry } from '@napi-rs/keyring';
-import { createMainlineNode } from '../../src-main/publish/mainline-node';
+import { createMainlineNode } from '../../src-node/mainline-node';
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toHex, z32Encode } from '../../src-shared/pkarr';
-import { nativeVerifier } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier } from '../../src-node/native-ed25519';
 import { createDispatch } from '../../src-main/ipc/dispatch';
 import { DhtClient } from '../../src-shared/publish/dht-client';
 import { startMainServices } from '../../src-main/services';

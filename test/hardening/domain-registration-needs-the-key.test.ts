@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { z32Encode } from '../../src-shared/pkarr';
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { call, registerDomain, signIn } from '../support/api-client';
 import { startApiServer } from '../support/api-server';
 

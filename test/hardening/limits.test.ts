@@ -9,7 +9,7 @@ import { call, signIn } from '../support/api-client';
 import { startApiServer } from '../support/api-server';
 import { connectFeed, type TestFeedClient } from '../support/feed-client';
 import { z32Encode } from '../../src-shared/pkarr';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { family, pubkyDomain, randomKey, user } from '../support/schema-fixtures';
 
 const key = () => z32Encode(seedSigner(randomSeed()).publicKey);

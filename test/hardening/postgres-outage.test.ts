@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startEmbeddedPostgres } from '../../server/db/embedded-postgres';
 import type { PacketSigner } from '../../src-shared/pkarr';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { call, signIn, registerDomain, syncedPacket } from '../support/api-client';
 import { connectFeed } from '../support/feed-client';
 import { spawnNode, waitFor } from '../support/processes';

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FeedClient } from '../../src-main/feed/feed-client';
 import { Publisher } from '../../src-main/publish/publisher';
 import { LocalStore } from '../../src-main/store/local-store';
-import { nativeVerifier } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier } from '../../src-node/native-ed25519';
 import { RelayClient } from '../../src-shared/publish/relay-client';
 import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkarr';
 import { loadConfig } from '../../server/config';

@@ -49,6 +49,35 @@ describe('lint keeps the process boundaries', () => {
     expect(messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
   });
 
+  it('rejects the server imported into src-main', async () => {
+    const messages = await lintNewFile(
+      `src-main/boundary-probe-${suffix()}.ts`,
+      "import { startServer } from '../server/start';\nexport const probe = startServer;\n",
+    );
+    expect(messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+  });
+
+  it('rejects app or server code imported into src-node, and Electron', async () => {
+    for (const source of [
+      "import { createHandlers } from '../src-main/handlers';\nexport const probe = createHandlers;\n",
+      "import { startServer } from '../server/start';\nexport const probe = startServer;\n",
+      "import { app } from 'electron';\nexport const probe = app;\n",
+    ]) {
+      const messages = await lintNewFile(`src-node/boundary-probe-${suffix()}.ts`, source);
+      expect(messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    }
+  });
+
+  it('accepts src-node imported into src-main and the server', async () => {
+    for (const folder of ['src-main', 'server']) {
+      const messages = await lintNewFile(
+        `${folder}/boundary-probe-${suffix()}.ts`,
+        "import { nativeVerifier } from '../src-node/native-ed25519';\nexport const probe = nativeVerifier;\n",
+      );
+      expect(messages).toEqual([]);
+    }
+  });
+
   it('accepts src-shared imported into src-renderer', async () => {
     const messages = await lintNewFile(
       `src-renderer/boundary-probe-${suffix()}.ts`,

@@ -12,7 +12,7 @@ import {
   signPacket,
   type DnsRecord,
 } from '../../src-shared/pkarr';
-import { nativeVerifier, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, seedSigner } from '../../src-node/native-ed25519';
 
 const label = fc.stringMatching(/^[a-z0-9_](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
 const relativeName = fc.oneof(

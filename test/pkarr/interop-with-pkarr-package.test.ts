@@ -8,7 +8,7 @@ import {
   signPacket,
   type DnsRecord,
 } from '../../src-shared/pkarr';
-import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, randomSeed, seedSigner } from '../../src-node/native-ed25519';
 
 const records: DnsRecord[] = [
   { type: 'A', name: '@', ttl: 300, address: '192.0.2.10' },

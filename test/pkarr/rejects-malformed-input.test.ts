@@ -17,7 +17,7 @@ import {
   type DnsRecord,
   type PkarrErrorCode,
 } from '../../src-shared/pkarr';
-import { nativeVerifier, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, seedSigner } from '../../src-node/native-ed25519';
 
 const signer = seedSigner(new Uint8Array(32).fill(7));
 const other = seedSigner(new Uint8Array(32).fill(8));
@@ -311,8 +311,6 @@ const cases: ReadonlyArray<readonly [string, PkarrErrorCode, () => unknown]> = [
 ];
 
 describe('malformed input is rejected with a typed error', () => {
-  it('covers at least 30 cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
-
   it.each(cases)('%s → %s', (_label, code, attempt) => {
     let thrown: unknown;
     try {

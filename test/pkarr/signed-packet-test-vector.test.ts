@@ -10,7 +10,7 @@ import {
   z32Encode,
   decodeRelayPayload,
 } from '../../src-shared/pkarr';
-import { nativeVerifier, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, seedSigner } from '../../src-node/native-ed25519';
 
 const EXPECTED_PAYLOAD =
   'c45d1577e6c0d7fe24d1cd6696776a25628b438ffa10b1419dfdede3c51f8577d8447d44df4523fa43f574d6f13a6543' +

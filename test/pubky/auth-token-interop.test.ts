@@ -10,7 +10,7 @@ import {
   verifyAuthToken,
   type AuthTokenErrorCode,
 } from '../../src-shared/pubky/auth-token';
-import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { HttpRelay, officialAuthToken } from '../support/http-relay';
 
 const relay = await HttpRelay.start();

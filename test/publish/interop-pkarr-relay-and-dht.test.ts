@@ -1,6 +1,6 @@
 // Our relay client and DHT client against the protocol author's own relay (pkarr/lib/relay.js),
 // running over a real bittorrent-dht network on loopback (no public bootstrap nodes).
-import { createMainlineNode } from '../../src-main/publish/mainline-node';
+import { createMainlineNode } from '../../src-node/mainline-node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { DHT as PkarrDht } from 'pkarr/lib/dht.js';
 import PkarrRelay from 'pkarr/lib/relay.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRelayPayload, signPacket, z32Encode, type DnsRecord } from '../../src-shared/pkarr';
-import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { DhtClient } from '../../src-shared/publish/dht-client';
 import { RelayClient } from '../../src-shared/publish/relay-client';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z32Encode } from '../../src-shared/pkarr';
-import { nativeVerifier, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, seedSigner } from '../../src-node/native-ed25519';
 import { Publisher } from '../../src-main/publish/publisher';
 import { RelayClient } from '../../src-shared/publish/relay-client';
 import { LocalStore } from '../../src-main/store/local-store';

@@ -2,7 +2,7 @@
 // outcome is recorded; failed deliveries retry with backoff until they succeed.
 import { afterAll, describe, expect, it } from 'vitest';
 import { z32Encode } from '../../src-shared/pkarr';
-import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { Publisher } from '../../src-main/publish/publisher';
 import { RelayClient } from '../../src-shared/publish/relay-client';
 import { LocalStore } from '../../src-main/store/local-store';

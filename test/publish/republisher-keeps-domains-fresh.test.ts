@@ -1,9 +1,9 @@
 // The republisher puts every domain's packet out again without ever lowering what is out there:
 // a newer packet found on the network (another device) is adopted, not overwritten.
-import { createMainlineNode } from '../../src-main/publish/mainline-node';
+import { createMainlineNode } from '../../src-node/mainline-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signPacket, z32Encode } from '../../src-shared/pkarr';
-import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { DhtClient } from '../../src-shared/publish/dht-client';
 import { Publisher } from '../../src-main/publish/publisher';
 import { RelayClient } from '../../src-shared/publish/relay-client';
@@ -30,29 +30,33 @@ afterAll(async () => {
   await seedNode.destroy();
 });
 
-const store = new LocalStore(':memory:');
 const relayClient = new RelayClient({ verifier: nativeVerifier, timeoutMs: 3000 });
-const publisher = new Publisher({
-  store,
-  verifier: nativeVerifier,
-  relayClient,
-  relays: () => [relay.url],
-  dht,
-  backoffMs: () => 0,
-});
-const republisher = new Republisher({
-  store,
-  publisher,
-  relayClient,
-  relays: () => [relay.url],
-  dht,
-});
+
+/** An app of its own for each test (store, publisher, republisher) and a key of its own. */
+function freshApp() {
+  const store = new LocalStore(':memory:');
+  const publisher = new Publisher({
+    store,
+    verifier: nativeVerifier,
+    relayClient,
+    relays: () => [relay.url],
+    dht,
+    backoffMs: () => 0,
+  });
+  const republisher = new Republisher({
+    store,
+    publisher,
+    relayClient,
+    relays: () => [relay.url],
+    dht,
+  });
+  const signer = seedSigner(randomSeed());
+  return { store, publisher, republisher, signer, domain: z32Encode(signer.publicKey) };
+}
 
 describe('republisher', () => {
-  const signer = seedSigner(randomSeed());
-  const domain = z32Encode(signer.publicKey);
-
   it('puts the same packet out again, same timestamp, to every target', async () => {
+    const { store, publisher, republisher, signer, domain } = freshApp();
     const packet = publisher.publish(signer, [
       { type: 'A', name: '@', ttl: 60, address: '192.0.2.5' },
     ]);
@@ -70,6 +74,9 @@ describe('republisher', () => {
   });
 
   it('adopts a newer packet published elsewhere instead of overwriting it', async () => {
+    const { store, publisher, republisher, signer, domain } = freshApp();
+    publisher.publish(signer, [{ type: 'A', name: '@', ttl: 60, address: '192.0.2.6' }]);
+    await publisher.processOutbox();
     const elsewhere = signPacket(
       signer,
       [{ type: 'A', name: '@', ttl: 60, address: '198.51.100.9' }],

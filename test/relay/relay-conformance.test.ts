@@ -15,7 +15,7 @@ import {
   type DnsRecord,
   type PacketSigner,
 } from '../../src-shared/pkarr';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { freshDatabase } from '../support/database';
 
 const db = await freshDatabase();

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyInline, type SignatureCheck } from '../../server/crypto/batch-verifier';
 import { SignatureWorkerPool } from '../../server/crypto/signature-worker-pool';
-import { keypairFromSeed, signDetached } from '../../src-main/crypto/native-ed25519';
+import { keypairFromSeed, signDetached } from '../../src-node/native-ed25519';
 
 const keys = Array.from({ length: 4 }, () => keypairFromSeed(randomBytes(32)));
 

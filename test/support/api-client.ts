@@ -11,7 +11,7 @@ import {
   z32Encode,
   type PacketSigner,
 } from '../../src-shared/pkarr';
-import { randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 
 export interface ApiUser {
   readonly signer: PacketSigner;

@@ -11,7 +11,7 @@ import {
   parsePublicKey,
   type SignedPacket,
 } from '../../src-shared/pkarr';
-import { nativeVerifier } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier } from '../../src-node/native-ed25519';
 
 export type RelayMode = 'ok' | 'hang' | 'error500' | 'garbage' | 'hold' | 'rate-limit';
 

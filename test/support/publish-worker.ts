@@ -1,6 +1,6 @@
 // A publishing process for the crash test: signs packets for a few domains into a SQLite store,
 // then works the outbox until it is killed.
-import { nativeVerifier, seedSigner } from '../../src-main/crypto/native-ed25519';
+import { nativeVerifier, seedSigner } from '../../src-node/native-ed25519';
 import { Publisher } from '../../src-main/publish/publisher';
 import { RelayClient } from '../../src-shared/publish/relay-client';
 import { LocalStore } from '../../src-main/store/local-store';

@@ -18,8 +18,8 @@ import {
 } from '../../src-shared/pkarr';
 import { DhtClient } from '../../src-shared/publish/dht-client';
 import { RelayClient } from '../../src-shared/publish/relay-client';
-import { nativeVerifier, randomSeed, seedSigner } from '../../src-main/crypto/native-ed25519';
-import { createMainlineNode } from '../../server/upstream/mainline-node';
+import { nativeVerifier, randomSeed, seedSigner } from '../../src-node/native-ed25519';
+import { createMainlineNode } from '../../src-node/mainline-node';
 import { listenApp } from '../support/api-server';
 import { MAX_DHT_LOOKUPS } from '../../server/relay/pkarr-relay';
 import { migrate } from '../../server/db/migrate';

@@ -1,7 +1,7 @@
-// ed25519 on libsodium (sodium-native): the backend main uses for signing and verifying, about
+// ed25519 on libsodium (sodium-native): what main and the server sign and verify with, about
 // 20x faster than pure JS (docs/performance.md). Secret keys passed here are wiped by the caller.
 import sodium from 'sodium-native';
-import type { Ed25519Verifier, PacketSigner } from '../../src-shared/pkarr';
+import type { Ed25519Verifier, PacketSigner } from '../src-shared/pkarr';
 
 /**
  * sodium-native's types ask for Buffers but it takes any Uint8Array (the tests run it so): a

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { Caller } from '../auth/auth-service';
 import { GuardianService } from '../services/guardian-service';
-import { requireRole } from './access';
+import { requireRole } from '../auth/access';
 import { base64Bytes, BODY_LIMITS, parseBody, uuid, z32 } from './validation';
 
 const bodies = {

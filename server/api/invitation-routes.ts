@@ -9,7 +9,7 @@ import { nativeVerifier } from '../../src-node/native-ed25519';
 import { parsePublicKey } from '../../src-shared/pkarr';
 import { invitationAcceptMessage } from '../../src-shared/pubky/server-auth';
 import { InvitationService } from '../services/invitation-service';
-import { ForbiddenError, requireRole } from './access';
+import { ForbiddenError, requireRole } from '../auth/access';
 import { base64Bytes, parseBody, uuidParam, z32 } from './validation';
 
 const bodies = {

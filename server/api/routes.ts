@@ -11,7 +11,7 @@ import type { MigrationStatus } from '../db/schema';
 import { migrationStatuses } from '../db/schema';
 import { PubkySovereigntyService, publicKeyOf } from '../services/pubky-sovereignty-service';
 import { ServiceError } from '../services/service-error';
-import { ForbiddenError, requireRole, requireRoleFor } from './access';
+import { ForbiddenError, requireRole, requireRoleFor } from '../auth/access';
 import { canMove } from './migration-states';
 import { syncPackets } from './sync';
 import type { BatchVerifier } from '../crypto/batch-verifier';

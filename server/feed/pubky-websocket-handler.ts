@@ -20,6 +20,7 @@ import type { AuthService, Caller } from '../auth/auth-service';
 import type { FeedEventSource, StoredEvent } from './event-source';
 import { assertNever } from '../../src-shared/assert-never';
 import { isDatabaseUnavailable } from '../db/pool';
+import { FAMILY_READERS, lookUpFamily, roleIn } from '../auth/access';
 
 export interface FeedLimits {
   readonly maxSubscriptions: number;
@@ -416,25 +417,18 @@ export class PubkyWebSocketHandler {
     return rows.map((r) => r.family_id);
   }
 
-  private async roleIn(familyId: string, userId: string): Promise<string | undefined> {
-    const { rows } = await this.deps.pool.query<{ role: string }>(
-      'SELECT role FROM family_members WHERE family_id = $1 AND user_id = $2',
-      [familyId, userId],
-    );
-    return rows[0]?.role;
-  }
-
   /** Resolves a subscription to a matcher, or undefined when the caller may not have it. */
   private async authorise(
     caller: Caller,
     subscription: Subscription,
     key: string,
   ): Promise<Matcher | undefined> {
-    const entityFamily = async (sql: string, id: string) =>
-      (await this.deps.pool.query<{ family_id: string; id: string }>(sql, [id])).rows[0];
+    // The same rules as the HTTP API's (server/auth/access.ts): owners and members read.
     const memberOf = async (familyId: string | undefined) =>
       familyId !== undefined &&
-      ['owner', 'member'].includes((await this.roleIn(familyId, caller.userId)) ?? '');
+      FAMILY_READERS.includes(
+        (await roleIn(this.deps.pool, familyId, caller.userId)) ?? 'guardian',
+      );
 
     if ('guardian' in subscription) {
       return {
@@ -461,15 +455,12 @@ export class PubkyWebSocketHandler {
       kinds: readonly string[],
       entityKey: string,
     ): Promise<Matcher | undefined> => {
-      const found = await entityFamily(
-        `SELECT family_id, id FROM ${table} WHERE ${column} = $1`,
-        value,
-      );
-      if (!found || !(await memberOf(found.family_id))) return undefined;
+      const found = await lookUpFamily(this.deps.pool, table, column, value);
+      if (!found || !(await memberOf(found.familyId))) return undefined;
       return {
         key,
         subscription,
-        route: found.family_id,
+        route: found.familyId,
         matches: (e) => kinds.includes(e.kind) && e.entity[entityKey] === found.id,
       };
     };

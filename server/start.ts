@@ -10,7 +10,7 @@ import { buildApp } from './http/app';
 import { AuthService } from './auth/auth-service';
 import { loadJwtKeys } from './auth/jwt-keys';
 import { startFeed } from './feed/start-feed';
-import { pruneSyncReceipts } from './api/sync';
+import { pruneSyncReceipts } from './ingest/sync';
 import { DhtClient } from '../src-shared/publish/dht-client';
 import { RelayClient } from '../src-shared/publish/relay-client';
 import { nativeVerifier } from '../src-node/native-ed25519';

@@ -11,7 +11,7 @@ import {
 import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { call, signIn, registerDomain, syncedPacket } from '../support/api-client';
-import { pruneSyncReceipts, syncPackets } from '../../server/api/sync';
+import { pruneSyncReceipts, syncPackets } from '../../server/ingest/sync';
 import { SignatureWorkerPool } from '../../server/crypto/signature-worker-pool';
 
 // Signatures are checked on a worker thread, as the server does (batches of 8 or more).

@@ -1,4 +1,4 @@
-// Set-based statement parameters (server/db/bulk-parameters): what they send must reach Postgres
+// Set-based statement parameters (server/ingest/bulk-parameters): what they send must reach Postgres
 // as exactly the values given, whatever the values are.
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,7 +6,7 @@ import {
   integerArray,
   splitList,
   tokenArray,
-} from '../../server/db/bulk-parameters';
+} from '../../server/ingest/bulk-parameters';
 import { freshDatabase } from '../support/database';
 
 const db = await freshDatabase();

@@ -24,7 +24,7 @@ import {
   type SignatureCheck,
 } from '../crypto/batch-verifier';
 import { inTransaction } from '../db/transaction';
-import { concatenatedBytes, integerArray, splitList, tokenArray } from '../db/bulk-parameters';
+import { concatenatedBytes, integerArray, splitList, tokenArray } from './bulk-parameters';
 
 export interface UploadedPacket {
   readonly clientId: string;

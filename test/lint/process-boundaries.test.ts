@@ -78,6 +78,21 @@ describe('lint keeps the process boundaries', () => {
     }
   });
 
+  it('rejects an import cycle', async () => {
+    const a = `server/cycle-probe-a-${suffix()}`;
+    const b = `server/cycle-probe-b-${suffix()}`;
+    await writeFile(`${b}.ts`, `import { a } from './${a.slice(7)}';\nexport const b = () => a;\n`);
+    try {
+      const messages = await lintNewFile(
+        `${a}.ts`,
+        `import { b } from './${b.slice(7)}';\nexport const a = () => b;\n`,
+      );
+      expect(messages.map((m) => m.ruleId)).toContain('import-x/no-cycle');
+    } finally {
+      await rm(`${b}.ts`, { force: true });
+    }
+  });
+
   it('accepts src-shared imported into src-renderer', async () => {
     const messages = await lintNewFile(
       `src-renderer/boundary-probe-${suffix()}.ts`,

@@ -797,6 +797,14 @@ AS $function$
   LEFT JOIN pubky_domain_tombstones t ON d.id IS NULL AND t.id = u.id
 $function$;
 
+CREATE OR REPLACE FUNCTION public.packet_supersedes(new_timestamp bigint, new_dns bytea, old_timestamp bigint, old_dns bytea)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  SELECT new_timestamp > old_timestamp OR (new_timestamp = old_timestamp AND new_dns > old_dns)
+$function$;
+
 CREATE OR REPLACE FUNCTION public.pkarr_record_changes_payload(op text, family_id uuid, ids uuid[], timestamps bigint[], event_id bigint)
  RETURNS text
  LANGUAGE sql
@@ -1059,8 +1067,7 @@ BEGIN
   END IF;
   IF FOUND THEN
     stored_dns := substring(stored.payload FROM 73);
-    IF stored.packet_timestamp > new_timestamp
-       OR (stored.packet_timestamp = new_timestamp AND stored_dns > new_dns) THEN
+    IF packet_supersedes(stored.packet_timestamp, stored_dns, new_timestamp, new_dns) THEN
       RETURN 409;
     END IF;
     IF stored.packet_timestamp = new_timestamp AND stored_dns = new_dns THEN

@@ -174,7 +174,8 @@ const STORE_RELAY_COPIES = {
          FROM unnest($1::text[], $5::int[], $6::int[], $3::bigint[], $4::int[]) AS u(key, start, length, ts, ttl)
          ON CONFLICT (public_key) DO UPDATE SET payload = excluded.payload,
            packet_timestamp = excluded.packet_timestamp, min_ttl = excluded.min_ttl, stored_at = now()
-         WHERE relay_packets.packet_timestamp <= excluded.packet_timestamp`,
+         WHERE NOT packet_supersedes(relay_packets.packet_timestamp, substring(relay_packets.payload FROM 73),
+                                     excluded.packet_timestamp, substring(excluded.payload FROM 73))`,
 };
 // The same payloads, and every packet's records as one JSON array (element i for packet i).
 const STORE_PACKET_ROWS = {
@@ -185,7 +186,9 @@ const STORE_PACKET_ROWS = {
            WITH ORDINALITY AS u(id, family, start, length, ts, i)
          ON CONFLICT (pubky_domain_id) DO UPDATE SET packet = excluded.packet,
            packet_timestamp = excluded.packet_timestamp, records = excluded.records, stored_at = now()
-         WHERE pkarr_records.packet_timestamp <= excluded.packet_timestamp`,
+         WHERE NOT packet_supersedes(pkarr_records.packet_timestamp, substring(pkarr_records.packet FROM 73),
+                                     excluded.packet_timestamp, substring(excluded.packet FROM 73))
+         RETURNING pubky_domain_id`,
 };
 
 export async function syncPackets(
@@ -286,7 +289,13 @@ export async function syncPackets(
     for (const v of found) {
       if (outcomes[v.index]) continue;
       const now = current.get(v.key);
-      if (now !== undefined && now > v.decoded.timestamp) {
+      const batchWinner = winners.get(v.key);
+      // Within the batch, too: on equal timestamps the larger DNS bytes win (docs/protocol.md).
+      const losesTie =
+        batchWinner !== undefined &&
+        now === v.decoded.timestamp &&
+        Buffer.compare(batchWinner.payload.subarray(72), v.payload.subarray(72)) > 0;
+      if ((now !== undefined && now > v.decoded.timestamp) || losesTie) {
         outcomes[v.index] = { clientId: v.clientId, status: 'stale', currentTimestamp: now };
         stale.push(v);
         continue;
@@ -322,7 +331,7 @@ export async function syncPackets(
       });
       // Last before COMMIT: its feed trigger takes the feed's commit-order lock (migration 0005),
       // which every writer of events waits for, so it is held for as short a time as possible.
-      await client.query({
+      const { rows: written } = await client.query<{ pubky_domain_id: string }>({
         ...STORE_PACKET_ROWS,
         values: [
           tokenArray(stored.map((v) => domainOf.get(v.key)!.id)),
@@ -334,6 +343,22 @@ export async function syncPackets(
           tokenArray(stored.map((v) => domainOf.get(v.key)!.family_id)),
         ],
       });
+      // A packet whose timestamp equals the stored one's but whose bytes are smaller lost the
+      // tie (packet_supersedes, migration 0031): it is stale, like an older one.
+      if (written.length < stored.length) {
+        const won = new Set(written.map((row) => row.pubky_domain_id));
+        const lost = stored.filter((v) => !won.has(domainOf.get(v.key)!.id));
+        for (const v of lost)
+          outcomes[v.index] = {
+            clientId: v.clientId,
+            status: 'stale',
+            currentTimestamp: v.decoded.timestamp,
+          };
+        await client.query({
+          ...MARK_STALE,
+          values: [userId, tokenArray(lost.map((v) => v.clientId))],
+        });
+      }
     }
     return outcomes;
   });

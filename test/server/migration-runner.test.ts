@@ -106,7 +106,7 @@ describe('migration runner', () => {
     expect(await cast('')).toBe(false);
   });
 
-  it('a feed row takes only the five event kinds (checked by a domain since 0020)', async () => {
+  it('a feed row takes only the known event kinds (checked by a domain since 0020; family_event since 0028)', async () => {
     const db = await freshDatabase();
     await migrate(db.pool);
     const { rows } = await db.pool.query<{ id: string }>(
@@ -123,6 +123,7 @@ describe('migration runner', () => {
       'sovereignty_score_event',
       'domain_migration_event',
       'guardian_event',
+      'family_event',
     ]) {
       await append(kind);
     }
@@ -133,6 +134,6 @@ describe('migration runner', () => {
       'SELECT count(*)::int AS n FROM feed_events WHERE family_id = $1',
       [rows[0]!.id],
     );
-    expect(kept[0]!.n).toBe(5);
+    expect(kept[0]!.n).toBe(6);
   });
 });

@@ -1,7 +1,7 @@
 // Invitations over HTTP: owners invite keys (as owner, member or guardian) and revoke open
 // invitations; the invitee lists what is addressed to its key and accepts with its signature,
 // or declines. Adding someone to a family without their consent is no longer possible.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { AuthService, Caller } from '../auth/auth-service';
@@ -36,33 +36,31 @@ export function invitationRoutes(
   type FamilyParams = { Params: { familyId: string } };
   type InvitationParams = { Params: { invitationId: string } };
 
-  app.post<FamilyParams>('/families/:familyId/members', async (request, reply) => {
-    const me = await caller(request);
-    await requireRole(pool, request.params.familyId, me.userId, ['owner']);
-    const body = parseBody(bodies.invite, request.body);
-    return reply.status(201).send(
-      await invitations.invite({
-        familyId: request.params.familyId,
-        invitedBy: me.userId,
-        ...body,
-      }),
-    );
-  });
-
-  // The seed's guardian route: an invitation with the guardian role.
-  app.post<FamilyParams>('/families/:familyId/guardians', async (request, reply) => {
-    const me = await caller(request);
-    await requireRole(pool, request.params.familyId, me.userId, ['owner']);
-    const body = parseBody(bodies.guardian, request.body);
-    return reply.status(201).send(
-      await invitations.invite({
-        familyId: request.params.familyId,
-        invitedBy: me.userId,
-        role: 'guardian',
-        ...body,
-      }),
-    );
-  });
+  /** An owner invites a key; the members route names the role, the seed's guardian route implies it. */
+  const inviteRoute =
+    (parse: (body: unknown) => z.infer<typeof bodies.invite>) =>
+    async (request: FastifyRequest<FamilyParams>, reply: FastifyReply) => {
+      const me = await caller(request);
+      await requireRole(pool, request.params.familyId, me.userId, ['owner']);
+      const body = parse(request.body);
+      return reply
+        .status(201)
+        .send(
+          await invitations.invite({
+            familyId: request.params.familyId,
+            invitedBy: me.userId,
+            ...body,
+          }),
+        );
+    };
+  app.post<FamilyParams>(
+    '/families/:familyId/members',
+    inviteRoute((body) => parseBody(bodies.invite, body)),
+  );
+  app.post<FamilyParams>(
+    '/families/:familyId/guardians',
+    inviteRoute((body) => ({ ...parseBody(bodies.guardian, body), role: 'guardian' })),
+  );
 
   app.get<FamilyParams>('/families/:familyId/invitations', async (request) => {
     const me = await caller(request);

@@ -43,15 +43,13 @@ export function invitationRoutes(
       const me = await caller(request);
       await requireRole(pool, request.params.familyId, me.userId, ['owner']);
       const body = parse(request.body);
-      return reply
-        .status(201)
-        .send(
-          await invitations.invite({
-            familyId: request.params.familyId,
-            invitedBy: me.userId,
-            ...body,
-          }),
-        );
+      return reply.status(201).send(
+        await invitations.invite({
+          familyId: request.params.familyId,
+          invitedBy: me.userId,
+          ...body,
+        }),
+      );
     };
   app.post<FamilyParams>(
     '/families/:familyId/members',

@@ -6,13 +6,11 @@ import { z } from 'zod';
 import type { AuthService, Caller } from '../auth/auth-service';
 import { AuthError } from '../auth/auth-service';
 import { database } from '../db/database';
-import { inTransaction } from '../db/transaction';
-import type { MigrationStatus } from '../db/schema';
 import { migrationStatuses } from '../db/schema';
 import { PubkySovereigntyService, publicKeyOf } from '../services/pubky-sovereignty-service';
 import { ServiceError } from '../services/service-error';
 import { ForbiddenError, requireRole, requireRoleFor } from '../auth/access';
-import { canMove } from '../services/migration-states';
+import { moveMigration } from '../services/migration-states';
 import { syncPackets } from '../ingest/sync';
 import type { BatchVerifier } from '../crypto/batch-verifier';
 import { guardianRoutes } from './guardian-routes';
@@ -20,6 +18,7 @@ import { invitationRoutes } from './invitation-routes';
 import { base64Bytes, BODY_LIMITS, parseBody, uuid, uuidParam, z32 } from './validation';
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
 import { MemberService } from '../services/member-service';
+import { FamilyService } from '../services/family-service';
 
 export interface ApiDeps {
   readonly pool: pg.Pool;
@@ -65,6 +64,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   const { pool, auth } = deps;
   const sovereignty = new PubkySovereigntyService(database(pool));
   const members = new MemberService(pool);
+  const families = new FamilyService(pool);
 
   const caller = async (request: FastifyRequest): Promise<Caller> => {
     const header = request.headers.authorization ?? '';
@@ -89,28 +89,17 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   app.get('/me', async (request) => {
     const me = await caller(request);
-    const { rows } = await pool.query(
-      `SELECT f.id, f.name, m.role FROM family_members m JOIN families f ON f.id = m.family_id
-       WHERE m.user_id = $1 ORDER BY f.created_at`,
-      [me.userId],
-    );
-    return { userId: me.userId, publicKey: me.publicKey, families: rows };
+    return {
+      userId: me.userId,
+      publicKey: me.publicKey,
+      families: await families.familiesOf(me.userId),
+    };
   });
 
   app.post('/families', async (request, reply) => {
     const me = await caller(request);
     const { name } = parseBody(bodies.family, request.body);
-    const created = await inTransaction(pool, async (client) => {
-      const { rows } = await client.query<{ id: string }>(
-        'INSERT INTO families (name) VALUES ($1) RETURNING id, name',
-        [name],
-      );
-      await client.query(
-        "INSERT INTO family_members (family_id, user_id, role) VALUES ($1, $2, 'owner')",
-        [rows[0]!.id, me.userId],
-      );
-      return rows[0]!;
-    });
+    const created = await families.create(name, me.userId);
     return reply.status(201).send({ ...created, role: 'owner' });
   });
 
@@ -121,22 +110,13 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       'member',
       'guardian',
     ]);
-    const { rows } = await pool.query(
-      'SELECT id, name, pubky_enabled AS "pubkyEnabled", created_at AS "createdAt" FROM families WHERE id = $1',
-      [request.params.familyId],
-    );
-    return { ...rows[0], role };
+    return { ...(await families.get(request.params.familyId)), role };
   });
 
   app.get<{ Params: { familyId: string } }>('/families/:familyId/members', async (request) => {
     const me = await caller(request);
     await requireRole(pool, request.params.familyId, me.userId, ['owner', 'member']);
-    const { rows } = await pool.query(
-      `SELECT u.id AS "userId", coalesce(m.display_name, u.display_name) AS "displayName", u.pubky_public_key AS "publicKey", m.role
-       FROM family_members m JOIN users u ON u.id = m.user_id WHERE m.family_id = $1 ORDER BY m.joined_at`,
-      [request.params.familyId],
-    );
-    return rows;
+    return families.members(request.params.familyId);
   });
 
   type MemberParams = { Params: { familyId: string; userId: string } };
@@ -164,15 +144,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.get<{ Params: { familyId: string } }>('/families/:familyId/domains', async (request) => {
     const me = await caller(request);
     await requireRole(pool, request.params.familyId, me.userId, ['owner', 'member']);
-    const { rows } = await pool.query(
-      `SELECT d.id, d.name, d.domain_type AS "domainType", d.sovereignty_score AS "sovereigntyScore",
-              pd.public_key AS "publicKey", pd.pubky_url AS "pubkyUrl", pr.packet_timestamp::text AS "packetTimestamp"
-       FROM domain_records d LEFT JOIN pubky_domains pd ON pd.domain_record_id = d.id
-       LEFT JOIN pkarr_records pr ON pr.pubky_domain_id = pd.id
-       WHERE d.family_id = $1 ORDER BY d.created_at`,
-      [request.params.familyId],
-    );
-    return rows;
+    return families.domains(request.params.familyId);
   });
 
   app.post<{ Params: { familyId: string } }>(
@@ -234,21 +206,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       'owner',
     ]);
     const body = parseBody(bodies.migrationStatus, request.body);
-    return inTransaction(pool, async (client) => {
-      const { rows } = await client.query<{ status: MigrationStatus }>(
-        'SELECT status FROM domain_migrations WHERE id = $1 FOR UPDATE',
-        [request.params.migrationId],
-      );
-      const from = rows[0]!.status;
-      if (!canMove(from, body.status)) {
-        throw new ServiceError('CONFLICT', `a ${from} migration cannot become ${body.status}`);
-      }
-      const { rows: updated } = await client.query(
-        'UPDATE domain_migrations SET status = $2, error = $3, updated_at = now() WHERE id = $1 RETURNING id, status, error, updated_at AS "updatedAt"',
-        [request.params.migrationId, body.status, body.error ?? null],
-      );
-      return updated[0];
-    });
+    return moveMigration(pool, request.params.migrationId, body.status, body.error);
   });
 
   app.get<{ Params: { domainId: string } }>('/domains/:domainId/records', async (request) => {
@@ -257,19 +215,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       'owner',
       'member',
     ]);
-    const { rows } = await pool.query(
-      `SELECT pd.public_key AS "publicKey", pr.packet_timestamp::text AS "packetTimestamp",
-              coalesce(pr.records, '[]') AS records, pr.stored_at AS "storedAt",
-              coalesce((SELECT jsonb_agg(jsonb_build_object('target', p.target,
-                         'confirmedTimestamp', p.confirmed_timestamp::text, 'confirmedAt', p.confirmed_at)
-                         ORDER BY p.target)
-                        FROM pkarr_publications p WHERE p.pubky_domain_id = pd.id), '[]') AS publications
-       FROM pubky_domains pd LEFT JOIN pkarr_records pr ON pr.pubky_domain_id = pd.id
-       WHERE pd.domain_record_id = $1`,
-      [request.params.domainId],
-    );
-    if (!rows[0]) throw new ServiceError('NOT_FOUND', 'this domain has no Pubky key');
-    return rows[0];
+    return families.records(request.params.domainId);
   });
 
   guardianRoutes(app, pool, caller);

@@ -19,6 +19,7 @@ import { base64Bytes, BODY_LIMITS, parseBody, uuid, uuidParam, z32 } from './val
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
 import { MemberService } from '../services/member-service';
 import { FamilyService } from '../services/family-service';
+import { DomainService } from '../services/domain-service';
 
 export interface ApiDeps {
   readonly pool: pg.Pool;
@@ -65,6 +66,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   const sovereignty = new PubkySovereigntyService(database(pool));
   const members = new MemberService(pool);
   const families = new FamilyService(pool);
+  const domains = new DomainService(database(pool));
 
   const caller = async (request: FastifyRequest): Promise<Caller> => {
     const header = request.headers.authorization ?? '';
@@ -165,12 +167,15 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
         throw new ForbiddenError(
           "the proof does not show this key's holder registering it in this family (sign a fresh challenge with the domain key)",
         );
-      const domain = await sovereignty.createPubkyDomain({
-        familyId: request.params.familyId,
-        publicKey: body.publicKey,
-        ...(body.label ? { label: body.label } : {}),
-        ...(body.custody ? { custody: body.custody } : {}),
-      });
+      // The seed's DomainService: a Pubky domain is named by its key, labelled if the app says so.
+      const domain = await domains.registerPubkyDomain(
+        body.label || publicKey,
+        request.params.familyId,
+        {
+          publicKey,
+          ...(body.custody ? { custody: body.custody } : {}),
+        },
+      );
       return reply.status(201).send(domain);
     },
   );

@@ -1,5 +1,5 @@
 // The seed's DomainService: registering a Pubky domain by name for a family.
-import type { Db, PubkyDomain } from './pubky-sovereignty-service';
+import type { Custody, Db, PubkyDomain } from './pubky-sovereignty-service';
 import { PubkySovereigntyService } from './pubky-sovereignty-service';
 import { ServiceError } from './service-error';
 import { isZ32PublicKey } from '../../src-shared/pkarr';
@@ -19,7 +19,7 @@ export class DomainService {
   registerPubkyDomain(
     name: string,
     familyId: string,
-    options: { publicKey?: string } = {},
+    options: { publicKey?: string; custody?: Custody } = {},
   ): Promise<PubkyDomain> {
     const publicKey = options.publicKey ?? (isZ32PublicKey(name) ? name : undefined);
     if (!publicKey) {
@@ -31,7 +31,8 @@ export class DomainService {
     return this.sovereignty.createPubkyDomain({
       familyId,
       publicKey,
-      ...(options.publicKey ? { label: name } : {}),
+      ...(options.publicKey && name !== options.publicKey ? { label: name } : {}),
+      ...(options.custody ? { custody: options.custody } : {}),
     });
   }
 }

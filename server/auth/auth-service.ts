@@ -347,16 +347,19 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
       }
       if (row.in_grace && row.successor_live) return { kind: 'rotated' as const, row };
       await client.query('DELETE FROM auth_refresh_tokens WHERE user_id = $1', [row.user_id]);
-      await client.query('UPDATE users SET sessions_revoked_at = now() WHERE id = $1', [
-        row.user_id,
-      ]);
-      return { kind: 'reused' as const, userId: row.user_id };
+      // On this process's clock, the one access tokens carry their issue time on (claim `t`).
+      const revokedAt = this.now();
+      await client.query(
+        'UPDATE users SET sessions_revoked_at = to_timestamp($2 / 1000.0) WHERE id = $1',
+        [row.user_id, revokedAt],
+      );
+      return { kind: 'reused' as const, userId: row.user_id, revokedAt };
     });
     if (outcome.kind === 'unknown')
       throw new AuthError('The refresh token is unknown, used or expired.');
     if (outcome.kind === 'reused') {
       // This process hears its own NOTIFY too; marking it now closes the gap until it does.
-      this.markRevoked(outcome.userId, this.now());
+      this.markRevoked(outcome.userId, outcome.revokedAt);
       throw new AuthError('The refresh token was used before: every session was signed out.');
     }
     return {

@@ -217,9 +217,6 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
        VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING expires_at`,
       [nonce, publicKey, CHALLENGE_SECONDS],
     );
-    await this.pool.query(
-      "DELETE FROM auth_challenges WHERE expires_at < now() - interval '1 hour'",
-    );
     return { nonce, expiresAt: rows[0]!.expires_at.toISOString() };
   }
 
@@ -281,11 +278,8 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
     }
     // A use is remembered until the token could no longer pass the freshness check, and both
     // are judged on this process's clock: on the database's a skew would free a replay early.
+    // Spent records are dropped by prune() (hourly), not by every sign-in.
     const expiresMs = verified.timestamp / 1000 + AUTH_TOKEN_WINDOW_MICROS / 1000;
-    await this.pool.query(
-      'DELETE FROM auth_token_uses WHERE expires_at < to_timestamp($1 / 1000.0)',
-      [now],
-    );
     const { rowCount } = await this.pool.query(
       `INSERT INTO auth_token_uses (token_id, expires_at) VALUES ($1, to_timestamp($2 / 1000.0))
        ON CONFLICT (token_id) DO NOTHING`,

@@ -189,6 +189,16 @@ CREATE INDEX feed_events_family ON public.feed_events USING btree (family_id, se
 COMMENT ON COLUMN feed_events.last_seq IS 'NULL for a row holding one event (entity, data). Otherwise the row holds the packet events seq..last_seq of one statement, their fields in the arrays below, event i at index i.';
 COMMENT ON COLUMN feed_events.public_keys IS 'For a packet batch row: NULL since migration 0026, as is domain_record_ids (read them with packet_batch_identities(pubky_domain_ids)). For a score batch row: each event''s key.';
 COMMENT ON COLUMN feed_events.scores IS 'With last_seq set and kind sovereignty_score_event: the scores of events seq..last_seq; domain_record_ids, pubky_domain_ids, public_keys and computed_ats hold their other fields.';
+ALTER TABLE feed_events ALTER COLUMN entity SET STATISTICS 0;
+ALTER TABLE feed_events ALTER COLUMN data SET STATISTICS 0;
+ALTER TABLE feed_events ALTER COLUMN pubky_domain_ids SET STATISTICS 0;
+ALTER TABLE feed_events ALTER COLUMN domain_record_ids SET STATISTICS 0;
+ALTER TABLE feed_events ALTER COLUMN public_keys SET STATISTICS 0;
+ALTER TABLE feed_events ALTER COLUMN packet_timestamps SET STATISTICS 0;
+ALTER TABLE feed_events ALTER COLUMN packet_records SET STATISTICS 0;
+ALTER TABLE feed_events ALTER COLUMN stored_ats SET STATISTICS 0;
+ALTER TABLE feed_events ALTER COLUMN scores SET STATISTICS 0;
+ALTER TABLE feed_events ALTER COLUMN computed_ats SET STATISTICS 0;
 
 CREATE TABLE guardian_backup_shares (
   backup_id uuid NOT NULL,
@@ -247,6 +257,8 @@ CREATE TABLE pkarr_records (
 ) WITH (fillfactor=60);
 COMMENT ON COLUMN pkarr_records.confirmed_timestamp_ceiling IS 'At least the highest confirmed_timestamp among this domain''s pkarr_publications; NULL when it has none. Only rises. Lets the packet trigger skip reading confirmations a newer packet cannot outdate (migration 0025).';
 COMMENT ON COLUMN pkarr_records.family_id IS 'The family of the domain (pubky_domains.family_id, kept so by the foreign key): the packet trigger groups events per family without looking each domain up (migration 0026).';
+ALTER TABLE pkarr_records ALTER COLUMN packet SET STATISTICS 0;
+ALTER TABLE pkarr_records ALTER COLUMN records SET STATISTICS 0;
 
 CREATE TABLE pubky_domain_tombstones (
   id uuid NOT NULL,
@@ -255,6 +267,7 @@ CREATE TABLE pubky_domain_tombstones (
   deleted_at timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT pubky_domain_tombstones_pkey PRIMARY KEY (id)
 );
+COMMENT ON TABLE pubky_domain_tombstones IS 'Deleted Pubky domains'' record ids and public keys, for reading feed events stored before the deletion (packet batch rows keep only domain ids, migration 0026). Pruned with the feed.';
 
 CREATE TABLE pubky_domains (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -311,6 +324,7 @@ CREATE TABLE relay_packets (
   CONSTRAINT relay_packets_payload_check CHECK (((octet_length(payload) >= 72) AND (octet_length(payload) <= 1072))),
   CONSTRAINT relay_packets_pkey PRIMARY KEY (public_key)
 ) WITH (fillfactor=60);
+ALTER TABLE relay_packets ALTER COLUMN payload SET STATISTICS 0;
 
 CREATE TABLE schema_migrations (
   version integer NOT NULL,
@@ -339,6 +353,7 @@ CREATE TABLE server_secrets (
   CONSTRAINT server_secrets_pkey PRIMARY KEY (name),
   CONSTRAINT server_secrets_secret_check CHECK ((octet_length(secret) >= 32))
 );
+COMMENT ON TABLE server_secrets IS 'Secrets of the server itself (the JWT signing key), never a family''s.';
 
 CREATE TABLE sovereignty_score_history (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -351,6 +366,7 @@ CREATE TABLE sovereignty_score_history (
   CONSTRAINT sovereignty_score_history_score_check CHECK (((score >= 0) AND (score <= 100)))
 );
 CREATE INDEX sovereignty_score_history_domain ON public.sovereignty_score_history USING btree (domain_record_id, computed_at);
+ALTER TABLE sovereignty_score_history ALTER COLUMN breakdown SET STATISTICS 0;
 
 CREATE TABLE sovereignty_scores (
   domain_record_id uuid NOT NULL,
@@ -362,6 +378,8 @@ CREATE TABLE sovereignty_scores (
   CONSTRAINT sovereignty_scores_pkey PRIMARY KEY (domain_record_id),
   CONSTRAINT sovereignty_scores_score_check CHECK (((score >= 0) AND (score <= 100)))
 ) WITH (fillfactor=60);
+ALTER TABLE sovereignty_scores ALTER COLUMN breakdown SET STATISTICS 0;
+ALTER TABLE sovereignty_scores ALTER COLUMN evidence SET STATISTICS 0;
 
 CREATE TABLE sync_receipts (
   client_id uuid NOT NULL,
@@ -375,6 +393,10 @@ CREATE TABLE sync_receipts (
   CONSTRAINT sync_receipts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 );
 CREATE INDEX sync_receipts_created ON public.sync_receipts USING btree (created_at);
+ALTER TABLE sync_receipts ALTER COLUMN client_id SET STATISTICS 0;
+ALTER TABLE sync_receipts ALTER COLUMN public_key SET STATISTICS 0;
+ALTER TABLE sync_receipts ALTER COLUMN packet_timestamp SET STATISTICS 0;
+ALTER TABLE sync_receipts ALTER COLUMN outcome SET STATISTICS 0;
 
 CREATE TABLE upstream_forwards (
   public_key z32_key NOT NULL,
@@ -420,6 +442,11 @@ CREATE TABLE users (
   CONSTRAINT users_pubky_url_check CHECK (((pubky_url IS NULL) OR (pubky_url ~ '^pubky://[ybndrfg8ejkmcpqxot1uwisza345h769]{52}(/.*)?$'::text)))
 );
 COMMENT ON COLUMN users.pubky_private_key_encrypted IS 'NULL, or a blob the user''s app encrypted before upload (e.g. a Pubky recovery file). The server never holds the key to open it.';
+
+-- ============================================================================================
+-- Sequences
+
+CREATE SEQUENCE notification_event_seq AS bigint INCREMENT 1 MINVALUE 1 MAXVALUE 9223372036854775807 START 1;
 
 -- ============================================================================================
 -- Views
@@ -1403,3 +1430,10 @@ GRANT DELETE, INSERT, SELECT, UPDATE ON sync_receipts TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON upstream_forwards TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON upstream_targets TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON users TO pubky_app;
+GRANT SELECT, USAGE ON SEQUENCE feed_events_seq_seq TO pubky_app;
+GRANT SELECT, USAGE ON SEQUENCE notification_event_seq TO pubky_app;
+GRANT SELECT, USAGE ON SEQUENCE server_instances_id_seq TO pubky_app;
+GRANT SELECT, USAGE ON SEQUENCE sovereignty_score_history_id_seq TO pubky_app;
+GRANT USAGE ON SCHEMA public TO pubky_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, USAGE ON SEQUENCES TO pubky_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT DELETE, INSERT, SELECT, UPDATE ON TABLES TO pubky_app;

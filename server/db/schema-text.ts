@@ -77,8 +77,38 @@ export async function schemaText(pool: pg.Pool | pg.PoolClient): Promise<string>
          AND col_description(a.attrelid, a.attnum) IS NOT NULL ORDER BY a.attnum`,
     ))
       out.push(comment.line);
+    for (const comment of await rows<{ line: string }>(
+      pool,
+      `SELECT format('COMMENT ON TABLE %I IS %L;', '${table.name}',
+                     obj_description('public.${table.name}'::regclass, 'pg_class')) AS line
+       WHERE obj_description('public.${table.name}'::regclass, 'pg_class') IS NOT NULL`,
+    ))
+      out.push(comment.line);
+    // Columns the planner keeps no statistics for (a default target shows nothing).
+    for (const target of await rows<{ line: string }>(
+      pool,
+      `SELECT format('ALTER TABLE %I ALTER COLUMN %I SET STATISTICS %s;', '${table.name}',
+                     a.attname, a.attstattarget) AS line
+       FROM pg_attribute a WHERE a.attrelid = 'public.${table.name}'::regclass AND a.attnum > 0
+         AND NOT a.attisdropped AND a.attstattarget >= 0 ORDER BY a.attnum`,
+    ))
+      out.push(target.line);
     out.push('');
   }
+
+  section('Sequences');
+  for (const sequence of await rows<{ line: string }>(
+    pool,
+    `SELECT format('CREATE SEQUENCE %I AS %s INCREMENT %s MINVALUE %s MAXVALUE %s START %s%s;',
+                   s.sequencename, s.data_type, s.increment_by, s.min_value, s.max_value,
+                   s.start_value, CASE WHEN s.cycle THEN ' CYCLE' ELSE '' END) AS line
+     FROM pg_sequences s JOIN pg_class c ON c.relname = s.sequencename
+     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname
+     WHERE s.schemaname = 'public'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))
+     ORDER BY 1`,
+  ))
+    out.push(sequence.line);
 
   section('Views');
   for (const view of await rows<{ name: string; def: string }>(
@@ -118,6 +148,35 @@ export async function schemaText(pool: pg.Pool | pg.PoolClient): Promise<string>
      GROUP BY table_name ORDER BY table_name`,
   ))
     out.push(grant.line);
+  for (const grant of await rows<{ line: string }>(
+    pool,
+    `SELECT format('GRANT %s ON SEQUENCE %I TO pubky_app;',
+                   string_agg(x.privilege_type, ', ' ORDER BY x.privilege_type), c.relname) AS line
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) x
+     WHERE n.nspname = 'public' AND c.relkind = 'S' AND x.grantee = 'pubky_app'::regrole
+     GROUP BY c.relname ORDER BY c.relname`,
+  ))
+    out.push(grant.line);
+  for (const schema of await rows<{ line: string }>(
+    pool,
+    `SELECT 'GRANT USAGE ON SCHEMA public TO pubky_app;' AS line
+     WHERE has_schema_privilege('pubky_app', 'public', 'USAGE')`,
+  ))
+    out.push(schema.line);
+  for (const acl of await rows<{ line: string }>(
+    pool,
+    `SELECT format('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT %s ON %s TO pubky_app;',
+                   (SELECT string_agg(x.privilege_type, ', ' ORDER BY x.privilege_type)
+                    FROM aclexplode(d.defaclacl) x
+                    WHERE x.grantee = 'pubky_app'::regrole),
+                   CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
+                        WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END) AS line
+     FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace
+     WHERE n.nspname = 'public'
+       AND EXISTS (SELECT 1 FROM aclexplode(d.defaclacl) x WHERE x.grantee = 'pubky_app'::regrole)
+     ORDER BY d.defaclobjtype`,
+  ))
+    out.push(acl.line);
   return `${out
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

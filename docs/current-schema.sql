@@ -275,7 +275,7 @@ CREATE TABLE pubky_domains (
   family_id uuid NOT NULL,
   keypair_id uuid NOT NULL,
   public_key z32_key NOT NULL,
-  pubky_url text NOT NULL DEFAULT ('pubky://'::text || (public_key)::text),
+  pubky_url text NOT NULL GENERATED ALWAYS AS (('pubky://'::text || (public_key)::text)) STORED,
   homeserver_public_key z32_key,
   homeserver_self_hosted boolean,
   status text NOT NULL DEFAULT 'active'::text,

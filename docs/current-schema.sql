@@ -187,7 +187,7 @@ END),
 CREATE INDEX feed_events_created ON public.feed_events USING btree (created_at);
 CREATE INDEX feed_events_family ON public.feed_events USING btree (family_id, seq);
 COMMENT ON COLUMN feed_events.last_seq IS 'NULL for a row holding one event (entity, data). Otherwise the row holds the packet events seq..last_seq of one statement, their fields in the arrays below, event i at index i.';
-COMMENT ON COLUMN feed_events.public_keys IS 'For a packet batch row: NULL since migration 0026, as is domain_record_ids (read them with packet_batch_identities(pubky_domain_ids)). For a score batch row: each event''s key.';
+COMMENT ON COLUMN feed_events.public_keys IS 'For a packet batch row: NULL, as is domain_record_ids (read them with packet_batch_identities(pubky_domain_ids)). For a score batch row: each event''s key.';
 COMMENT ON COLUMN feed_events.scores IS 'With last_seq set and kind sovereignty_score_event: the scores of events seq..last_seq; domain_record_ids, pubky_domain_ids, public_keys and computed_ats hold their other fields.';
 ALTER TABLE feed_events ALTER COLUMN entity SET STATISTICS 0;
 ALTER TABLE feed_events ALTER COLUMN data SET STATISTICS 0;
@@ -255,8 +255,8 @@ CREATE TABLE pkarr_records (
   CONSTRAINT pkarr_records_pkey PRIMARY KEY (pubky_domain_id),
   CONSTRAINT pkarr_records_records_check CHECK ((jsonb_typeof(records) = 'array'::text))
 ) WITH (fillfactor=60);
-COMMENT ON COLUMN pkarr_records.confirmed_timestamp_ceiling IS 'At least the highest confirmed_timestamp among this domain''s pkarr_publications; NULL when it has none. Only rises. Lets the packet trigger skip reading confirmations a newer packet cannot outdate (migration 0025).';
-COMMENT ON COLUMN pkarr_records.family_id IS 'The family of the domain (pubky_domains.family_id, kept so by the foreign key): the packet trigger groups events per family without looking each domain up (migration 0026).';
+COMMENT ON COLUMN pkarr_records.confirmed_timestamp_ceiling IS 'At least the highest confirmed_timestamp among this domain''s pkarr_publications; NULL when it has none. Only rises. Lets the packet trigger skip reading confirmations a newer packet cannot outdate.';
+COMMENT ON COLUMN pkarr_records.family_id IS 'The family of the domain (pubky_domains.family_id, kept so by the foreign key): the packet trigger groups events per family without looking each domain up.';
 ALTER TABLE pkarr_records ALTER COLUMN packet SET STATISTICS 0;
 ALTER TABLE pkarr_records ALTER COLUMN records SET STATISTICS 0;
 
@@ -267,7 +267,7 @@ CREATE TABLE pubky_domain_tombstones (
   deleted_at timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT pubky_domain_tombstones_pkey PRIMARY KEY (id)
 );
-COMMENT ON TABLE pubky_domain_tombstones IS 'Deleted Pubky domains'' record ids and public keys, for reading feed events stored before the deletion (packet batch rows keep only domain ids, migration 0026). Pruned with the feed.';
+COMMENT ON TABLE pubky_domain_tombstones IS 'Deleted Pubky domains'' record ids and public keys, for reading feed events stored before the deletion (packet batch rows keep only domain ids). Pruned with the feed.';
 
 CREATE TABLE pubky_domains (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -345,15 +345,6 @@ CREATE TABLE server_instances (
   CONSTRAINT server_instances_pid_check CHECK ((pid > 0)),
   CONSTRAINT server_instances_pkey PRIMARY KEY (id)
 );
-
-CREATE TABLE server_secrets (
-  name text NOT NULL,
-  secret bytea NOT NULL,
-  created_at timestamp with time zone NOT NULL DEFAULT now(),
-  CONSTRAINT server_secrets_pkey PRIMARY KEY (name),
-  CONSTRAINT server_secrets_secret_check CHECK ((octet_length(secret) >= 32))
-);
-COMMENT ON TABLE server_secrets IS 'Secrets of the server itself (the JWT signing key), never a family''s.';
 
 CREATE TABLE sovereignty_score_history (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -871,7 +862,7 @@ BEGIN
     RETURN NULL;
   END IF;
 
-  -- A stored packet takes its ceiling from the confirmations its domain already has (0025).
+  -- A stored packet takes its ceiling from the confirmations its domain already has.
   IF TG_OP = 'INSERT' THEN
     PERFORM set_config('pubky.raising_confirmation_ceiling', 'on', true);
     UPDATE pkarr_records r SET confirmed_timestamp_ceiling = p.ceiling
@@ -891,7 +882,7 @@ BEGIN
     -- (removed with its domain, there is nothing left to score). A new packet moves it only if it
     -- changes how many private addresses are published, or if a confirmation in the last 24
     -- hours confirmed the old packet but not the new one (or, for an older packet, the reverse);
-    -- a newer packet needs no look at the confirmations when none reaches the old one (0025).
+    -- a newer packet needs no look at the confirmations when none reaches the old one.
     -- (old_rows exists only in UPDATE triggers: its query stays in a branch of its own.)
     IF one.domain_record_id IS NULL THEN
       NULL;
@@ -916,7 +907,7 @@ BEGIN
       PERFORM rescore_domains(ARRAY[one.domain_record_id]);
     END IF;
 
-    -- 2. Publish: `pkarr_record_changes`, and for a stored packet the event in full (0016).
+    -- 2. Publish: `pkarr_record_changes`, and for a stored packet the event in full.
     IF TG_OP = 'DELETE' THEN
       PERFORM pg_notify('pkarr_record_changes', pkarr_record_changes_payload(op, one.family_id,
         ARRAY[one.pubky_domain_id], ARRAY[one.packet_timestamp], nextval('notification_event_seq')));
@@ -939,7 +930,7 @@ BEGIN
 
   -- Many rows: one query groups them per family (hashed, in no particular order: ordering sorted
   -- every row) and, for an update, picks the domains whose score the new packet moves (the same
-  -- rules); no domain is looked up (0026). Each group is re-scored, then published (0016).
+  -- rules); no domain is looked up. Each group is re-scored, then published.
   --
   -- Planned for hashing only. The planner takes each transition table for the row count of the
   -- statement that first runs it in a session and might choose to sort for a merge join and for
@@ -1012,7 +1003,7 @@ BEGIN
       PERFORM pg_notify('feed_events', feed_payload(first_seq, g.family_id, 'pkarr_record_event', entity, data));
       CONTINUE;
     END IF;
-    -- The group's events in one row owning seqs first_seq..first_seq + n - 1 (0016); the
+    -- The group's events in one row owning seqs first_seq..first_seq + n - 1; the
     -- domains' record ids and keys are read with the row (packet_batch_identities).
     first_seq := nextval('feed_events_seq_seq'::regclass);
     PERFORM setval('feed_events_seq_seq'::regclass, first_seq + n - 1);

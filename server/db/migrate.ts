@@ -1,6 +1,8 @@
 // Forward-only SQL migrations from migrations/NNNN_name.sql. Each file runs in its own
 // transaction and is recorded with its checksum; a landed file that changed is refused, and an
-// advisory lock makes servers that start together take turns instead of racing.
+// advisory lock makes servers that start together take turns instead of racing. A database
+// migrated by the pre-release files, folded into 0001_baseline in 0.1.0, is refused with what to
+// do (docs/schema.md); migrations/landed.sha256 pins every landed file (a test compares).
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -27,7 +29,12 @@ export interface MigrationStatus {
 export class MigrationError extends Error {
   override name = 'MigrationError';
   constructor(
-    readonly code: 'CHECKSUM_MISMATCH' | 'UNKNOWN_VERSION' | 'BAD_FILENAME' | 'FAILED',
+    readonly code:
+      | 'CHECKSUM_MISMATCH'
+      | 'UNKNOWN_VERSION'
+      | 'BAD_FILENAME'
+      | 'FAILED'
+      | 'PRE_BASELINE',
     message: string,
   ) {
     super(message);
@@ -74,7 +81,16 @@ interface LedgerRow {
   applied_at: Date;
 }
 
+/** The first of the pre-release migrations (0001–0031) the baseline replaced. */
+const PRE_BASELINE_FIRST = 'server_instances';
+
 function checkLanded(files: readonly MigrationFile[], ledger: readonly LedgerRow[]): void {
+  if (ledger.some((row) => row.version === 1 && row.name === PRE_BASELINE_FIRST)) {
+    throw new MigrationError(
+      'PRE_BASELINE',
+      'this database was migrated by the pre-release migrations 0001-0031, which 0.1.0 folded into 0001_baseline: point DATABASE_URL at a new, empty database (docs/schema.md, "Pre-release databases")',
+    );
+  }
   for (const row of ledger) {
     const file = files.find((f) => f.version === row.version);
     if (!file) {

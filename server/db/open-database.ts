@@ -2,7 +2,7 @@
 // the data dir. One place decides, for the server, the feed alone and the migration runner.
 //
 // Two roles (docs/security.md): migrations run as the owner; the server then runs as a role
-// that can only read and write rows (pubky_app, made by migration 0030). With the embedded
+// that can only read and write rows (pubky_app, made by the baseline migration). With the embedded
 // cluster both are ours: pubky_app gets a login with a generated password (`pg-app-password`
 // beside the cluster, mode 0600). With DATABASE_URL the operator names the server's role there
 // and the owner's in MIGRATION_DATABASE_URL (without it, both are DATABASE_URL's).

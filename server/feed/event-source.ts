@@ -23,8 +23,8 @@ interface Row {
 }
 
 /**
- * A statement's packet events, stored as one row (migration 0016): event i at index i. The
- * domains' record ids and keys are read from the domains (or their tombstones) since 0026.
+ * A statement's packet events, stored as one row (docs/performance.md): event i at index i. The
+ * domains' record ids and keys are read from the domains (or their tombstones).
  */
 interface PacketBatch {
   op: string;
@@ -36,7 +36,7 @@ interface PacketBatch {
   storedAts: string[];
 }
 
-/** A statement's score events, stored as one row (migration 0019): event i at index i. */
+/** A statement's score events, stored as one row: event i at index i. */
 interface ScoreBatch {
   domainRecordIds: string[];
   pubkyDomainIds: (string | null)[];
@@ -50,7 +50,7 @@ const SELECT_EVENTS = `SELECT seq, family_id, kind, entity, data,
       'op', packet_op, 'pubkyDomainIds', to_jsonb(pubky_domain_ids),
       'packetTimestamps', to_jsonb(packet_timestamps), 'records', to_jsonb(packet_records),
       'storedAts', to_jsonb(stored_ats)) || CASE WHEN public_keys IS NULL
-        -- Since migration 0026 the row keeps only the domains' ids.
+        -- The row keeps only the domains' ids.
         THEN packet_batch_identities(pubky_domain_ids)
         ELSE jsonb_build_object('domainRecordIds', to_jsonb(domain_record_ids), 'publicKeys', to_jsonb(public_keys))
       END END AS packets,
@@ -160,7 +160,7 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
       chain = chain
         .then(async () => {
           // A large event, or a statement's packet events, came without data (NOTIFY's
-          // 8000-byte limit; migration 0016): read the row that starts at its seq.
+          // 8000-byte limit): read the row that starts at its seq.
           this.deliver(event.compact ? await this.readSince(event.seq - 1, undefined, 1) : [event]);
         })
         // Could not read it: reconnecting backfills from the last delivered seq.
@@ -233,7 +233,7 @@ export class FeedEventSource extends EventEmitter<{ event: [StoredEvent] }> {
 
   /** Drops events older than the retention window; resuming clients further back must reload. */
   async prune(retentionDays: number): Promise<number> {
-    // A domain's tombstone goes with the same window: every event naming it is older (0026).
+    // A domain's tombstone goes with the same window: every event naming it is older.
     const { rowCount } = await this.pool.query(
       `WITH tombstones AS (DELETE FROM pubky_domain_tombstones
                            WHERE deleted_at < now() - make_interval(days => $1))

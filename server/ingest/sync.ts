@@ -329,7 +329,7 @@ export async function syncPackets(
           payloads.lengths,
         ],
       });
-      // Last before COMMIT: its feed trigger takes the feed's commit-order lock (migration 0005),
+      // Last before COMMIT: its feed trigger takes the feed's commit-order lock (feed_append),
       // which every writer of events waits for, so it is held for as short a time as possible.
       const { rows: written } = await client.query<{ pubky_domain_id: string }>({
         ...STORE_PACKET_ROWS,
@@ -344,7 +344,7 @@ export async function syncPackets(
         ],
       });
       // A packet whose timestamp equals the stored one's but whose bytes are smaller lost the
-      // tie (packet_supersedes, migration 0031): it is stale, like an older one.
+      // tie (packet_supersedes()): it is stale, like an older one.
       if (written.length < stored.length) {
         const won = new Set(written.map((row) => row.pubky_domain_id));
         const lost = stored.filter((v) => !won.has(domainOf.get(v.key)!.id));

@@ -163,7 +163,7 @@ export async function pkarrRelay(app: FastifyInstance, options: RelayOptions): P
     if (ifMatch !== undefined && !Number.isSafeInteger(ifMatch))
       return plain(reply, 400, 'Invalid If-Match');
 
-    // One statement decides and writes (migration 0008): lock, If-Match, freshness, store.
+    // One statement decides and writes (relay_put()): lock, If-Match, freshness, store.
     const { rows } = await options.pool.query<{ status: number }>(
       'SELECT relay_put($1, $2, $3, $4, $5) AS status',
       [key, body, packet.timestamp, minTtl(packet), ifMatch ?? null],

@@ -1,5 +1,5 @@
 // Publishes what this server stores on to the operator's upstream relays and the DHT, from the
-// upstream_forwards outbox (migration 0006). A claim is a lease (next_attempt_at moves ahead), so
+// upstream_forwards outbox (docs/schema.md). A claim is a lease (next_attempt_at moves ahead), so
 // a process that dies mid-publish leaves the row to be retried by any process after the lease,
 // and SKIP LOCKED keeps two processes from claiming the same row.
 import { assertNever } from '../../src-shared/assert-never';
@@ -228,7 +228,7 @@ export class UpstreamForwarder {
         // Adopt it: a verified, newer packet for this key becomes the relay's copy, and the
         // trigger on relay_packets sends it on to every target (this one confirms it next pass).
         const newer = outcome.newer;
-        // relay_put (0008) applies the relay's own freshness order and per-key lock.
+        // relay_put() applies the relay's own freshness order and per-key lock.
         await client.query('SELECT relay_put($1, $2, $3, $4, NULL)', [
           row.public_key,
           Buffer.from(encodeRelayPayload(newer)),

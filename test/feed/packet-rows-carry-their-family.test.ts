@@ -1,19 +1,16 @@
 // A packet row carries its family and a statement's feed row keeps only its domains' ids
-// (migration 0026): the packet trigger then looks no domain up. Nothing anyone reads may differ:
-// the events keep every domain's record id and key, even once the domain is deleted, the family
-// stays the domain's, and the rows stored before the migration take it without an event.
+// (docs/performance.md): the packet trigger then looks no domain up. Nothing anyone reads may
+// differ: the events keep every domain's record id and key, even once the domain is deleted, and
+// the family stays the domain's.
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate';
 import { FeedEventSource, type StoredEvent } from '../../server/feed/event-source';
 import { freshDatabase } from '../support/database';
-import { migrateUpTo } from '../support/migrate-up-to';
 import { family, pubkyDomain, type PubkyDomainRows } from '../support/schema-fixtures';
 
 const db = await freshDatabase();
 await migrate(db.pool);
-/** Migrated only as far as 0025, by the last test. */
-const before = await freshDatabase();
 const source = new FeedEventSource(db.url, db.pool);
 afterAll(() => source.close());
 
@@ -159,35 +156,6 @@ describe('packet rows carry their family', () => {
     } finally {
       await listener.end();
     }
-  });
-
-  it('migration 0026 gives the packets already stored their family without a packet event', async () => {
-    await migrateUpTo(before.pool, 25);
-    const [a, b] = [await family(before.pool), await family(before.pool)];
-    const domains = [await pubkyDomain(before.pool, a), await pubkyDomain(before.pool, b)];
-    // Stored as writers did before 0026 (packet rows had no family then).
-    for (const d of domains)
-      await before.pool.query(
-        `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
-         VALUES ($1, decode(repeat('ab', 100), 'hex'), 3, '[]')`,
-        [d.pubkyDomainId],
-      );
-    const countEvents = async () =>
-      (await before.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM feed_events'))
-        .rows[0]!.n;
-    const events = await countEvents();
-
-    expect((await migrate(before.pool)).applied).toContain(26);
-    const { rows } = await before.pool.query<{ pubky_domain_id: string; family_id: string }>(
-      'SELECT pubky_domain_id, family_id FROM pkarr_records',
-    );
-    expect(rows.sort((x, y) => x.pubky_domain_id.localeCompare(y.pubky_domain_id))).toEqual(
-      [
-        { pubky_domain_id: domains[0]!.pubkyDomainId, family_id: a },
-        { pubky_domain_id: domains[1]!.pubkyDomainId, family_id: b },
-      ].sort((x, y) => x.pubky_domain_id.localeCompare(y.pubky_domain_id)),
-    );
-    expect(await countEvents()).toBe(events);
   });
 });
 

@@ -1,4 +1,4 @@
-// A packet row bounds its domain's confirmations (`confirmed_timestamp_ceiling`, migration 0025)
+// A packet row bounds its domain's confirmations (`confirmed_timestamp_ceiling`)
 // so the packet trigger reads confirmations only when a newer packet can outdate one. The bound
 // must never be below the truth, wherever the confirmation came from and in whatever order, and
 // keeping it must not read as a change to anyone listening.
@@ -6,13 +6,10 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate';
 import { freshDatabase } from '../support/database';
-import { migrateUpTo } from '../support/migrate-up-to';
 import { confirm, family, pubkyDomain, scoreOf, storePacket } from '../support/schema-fixtures';
 
 const db = await freshDatabase();
 await migrate(db.pool);
-/** Migrated only as far as 0024, by the last test. */
-const before = await freshDatabase();
 const NOW_US = Date.now() * 1000;
 
 async function ceilingOf(pool: pg.Pool, pubkyDomainId: string): Promise<string | null> {
@@ -119,29 +116,5 @@ describe('the confirmation ceiling of a packet row', () => {
     // The confirmation is of the older packet: it does not count for the stored one.
     expect(await evidenceOf(db.pool, domain.domainRecordId)).toMatchObject({ freshOnDht: false });
     expect(await ceilingOf(db.pool, domain.pubkyDomainId)).toBe(String(NOW_US));
-  });
-
-  it('migration 0025 gives the packets already stored their ceilings without a packet event', async () => {
-    await migrateUpTo(before.pool, 24);
-    const familyId = await family(before.pool);
-    const [confirmed, unconfirmed] = [
-      await pubkyDomain(before.pool, familyId),
-      await pubkyDomain(before.pool, familyId),
-    ];
-    // Stored as writers did before 0026 (packet rows had no family then).
-    for (const d of [confirmed, unconfirmed])
-      await before.pool.query(
-        `INSERT INTO pkarr_records (pubky_domain_id, packet, packet_timestamp, records)
-         VALUES ($1, decode(repeat('ab', 100), 'hex'), $2, '[]')`,
-        [d.pubkyDomainId, NOW_US],
-      );
-    await confirm(before.pool, confirmed.pubkyDomainId, 'dht', NOW_US);
-    await confirm(before.pool, confirmed.pubkyDomainId, 'https://relay-a.example', NOW_US - 2);
-    const events = await packetEventsOf(before.pool, confirmed.pubkyDomainId);
-
-    expect((await migrate(before.pool)).applied).toContain(25);
-    expect(await ceilingOf(before.pool, confirmed.pubkyDomainId)).toBe(String(NOW_US));
-    expect(await ceilingOf(before.pool, unconfirmed.pubkyDomainId)).toBeNull();
-    expect(await packetEventsOf(before.pool, confirmed.pubkyDomainId)).toBe(events);
   });
 });

@@ -1,5 +1,5 @@
 // A statement that writes many packets (a sync upload, an import) takes another path through the
-// packet trigger than a one-packet statement (0018: set-based lookups, planned per statement).
+// packet trigger than a one-packet statement (set-based lookups, planned per statement).
 // Both must move scores alike: the same changes, made one row at a time to one set of domains and
 // in single statements to a twin set, leave every twin with the same breakdown and history.
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 // The migration runner on real Postgres: applies everything once, is idempotent, refuses an
-// edited landed file, and serialises runners that start together.
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+// edited landed file and a database of the pre-release migrations, and serialises runners that
+// start together.
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +54,45 @@ describe('migration runner', () => {
     await expect(migrate(db.pool, { dir })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
   });
 
+  it('pins every landed migration in migrations/landed.sha256: an edited one fails here, not only on a migrated database', async () => {
+    const pinned = new Map(
+      (await readFile(join(MIGRATIONS_DIR, 'landed.sha256'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [checksum, name] = line.split(/\s+/);
+          return [name!, checksum!] as const;
+        }),
+    );
+    const files = await readMigrations();
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const name = `${String(file.version).padStart(4, '0')}_${file.name}.sql`;
+      expect(pinned.get(name), `${name}: add it to migrations/landed.sha256 when it lands`).toBe(
+        file.checksum,
+      );
+    }
+    expect(pinned.size).toBe(files.length);
+  });
+
+  it('refuses a database the pre-release migrations made, in one line that says what to do', async () => {
+    const db = await freshDatabase();
+    await db.pool.query(`
+      CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+        checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+      INSERT INTO schema_migrations (version, name, checksum)
+      VALUES (1, 'server_instances', 'x'), (2, 'families_domains_scores', 'y'),
+             (31, 'one_freshness_rule', 'z')`);
+    const refused = migrate(db.pool);
+    await expect(refused).rejects.toMatchObject({ code: 'PRE_BASELINE' });
+    const message = await refused.catch((error: Error) => error.message);
+    expect(message).toMatch(/pre-release migrations .* new, empty database/);
+    expect(message).not.toContain('\n');
+    await expect(migrationStatus(db.pool)).rejects.toMatchObject({ code: 'PRE_BASELINE' });
+    const { rows } = await db.pool.query("SELECT to_regclass('families') AS t");
+    expect(rows[0].t).toBeNull();
+  });
+
   it('rolls back a failing migration whole and records nothing for it', async () => {
     const db = await freshDatabase();
     const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
@@ -83,7 +123,7 @@ describe('migration runner', () => {
     expect(rows[0].n).toBe((await readMigrations()).length);
   });
 
-  it('the z32_key rule (rewritten in 0013) passes exactly the 52-character z-base-32 keys', async () => {
+  it('the z32_key rule passes exactly the 52-character z-base-32 keys', async () => {
     const db = await freshDatabase();
     await migrate(db.pool);
     const cast = async (text: string) => {
@@ -106,7 +146,7 @@ describe('migration runner', () => {
     expect(await cast('')).toBe(false);
   });
 
-  it('a feed row takes only the known event kinds (checked by a domain since 0020; family_event since 0028)', async () => {
+  it('a feed row takes only the known event kinds (checked by a domain)', async () => {
     const db = await freshDatabase();
     await migrate(db.pool);
     const { rows } = await db.pool.query<{ id: string }>(

@@ -5,12 +5,10 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { AuthService, Caller } from '../auth/auth-service';
 import { AuthError } from '../auth/auth-service';
-import { database } from '../db/database';
-import { migrationStatuses } from '../db/schema';
 import { PubkySovereigntyService, publicKeyOf } from '../services/pubky-sovereignty-service';
 import { ServiceError } from '../services/service-error';
 import { ForbiddenError, requireRole, requireRoleFor } from '../auth/access';
-import { moveMigration } from '../services/migration-states';
+import { migrationStatuses, moveMigration } from '../services/migration-states';
 import { syncPackets } from '../ingest/sync';
 import type { BatchVerifier } from '../crypto/batch-verifier';
 import { guardianRoutes } from './guardian-routes';
@@ -63,10 +61,10 @@ const bodies = {
 
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { pool, auth } = deps;
-  const sovereignty = new PubkySovereigntyService(database(pool));
+  const sovereignty = new PubkySovereigntyService(pool);
   const members = new MemberService(pool);
   const families = new FamilyService(pool);
-  const domains = new DomainService(database(pool));
+  const domains = new DomainService(pool);
 
   const caller = async (request: FastifyRequest): Promise<Caller> => {
     const header = request.headers.authorization ?? '';

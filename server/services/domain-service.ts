@@ -1,5 +1,6 @@
 // The seed's DomainService: registering a Pubky domain by name for a family.
-import type { Custody, Db, PubkyDomain } from './pubky-sovereignty-service';
+import type pg from 'pg';
+import type { Custody, PubkyDomain } from './pubky-sovereignty-service';
 import { PubkySovereigntyService } from './pubky-sovereignty-service';
 import { ServiceError } from './service-error';
 import { isZ32PublicKey } from '../../src-shared/pkarr';
@@ -7,8 +8,8 @@ import { isZ32PublicKey } from '../../src-shared/pkarr';
 export class DomainService {
   private readonly sovereignty: PubkySovereigntyService;
 
-  constructor(db: Db) {
-    this.sovereignty = new PubkySovereigntyService(db);
+  constructor(pool: pg.Pool) {
+    this.sovereignty = new PubkySovereigntyService(pool);
   }
 
   /**

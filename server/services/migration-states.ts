@@ -1,9 +1,20 @@
 // The domain migration state machine: pending → in_progress → verifying → completed, with
 // failed, cancelled and rolled_back as the other ends.
 import type pg from 'pg';
-import type { MigrationStatus } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import { ServiceError } from './service-error';
+
+/** The states of domain_migrations.status (its CHECK lists the same). */
+export const migrationStatuses = [
+  'pending',
+  'in_progress',
+  'verifying',
+  'completed',
+  'failed',
+  'cancelled',
+  'rolled_back',
+] as const;
+export type MigrationStatus = (typeof migrationStatuses)[number];
 
 const NEXT: Readonly<Record<MigrationStatus, readonly MigrationStatus[]>> = {
   pending: ['in_progress', 'cancelled'],

@@ -1,13 +1,11 @@
-// The seed's PubkySovereigntyService, on drizzle with typed queries. It registers public halves
-// only (secrets are made in the family's app) and reads scores the triggers computed.
-import { and, eq, sql } from 'drizzle-orm';
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+// The seed's PubkySovereigntyService, in the services' one style: SQL through pg. It registers
+// public halves only (secrets are made in the family's app) and reads scores the triggers computed.
+import type pg from 'pg';
 import { z32Encode, parsePublicKey, PkarrError } from '../../src-shared/pkarr';
 import type { ScoreBreakdown } from '../../src-shared/score/score-rules';
-import * as schema from '../db/schema';
+import { inTransaction } from '../db/transaction';
 import { guarded, ServiceError } from './service-error';
 
-export type Db = NodePgDatabase<typeof schema>;
 export type Custody = 'os-keychain' | 'guardian-recovered' | 'unknown';
 
 /** A public key as z32, or INVALID: the services accept `pk:`/`pubky://` forms too. */
@@ -42,27 +40,26 @@ export interface SovereigntyScore {
   readonly computedAt: Date;
 }
 
-/** Registers the public half of a family key (on the handle or inside a transaction). */
+/** Registers the public half of a family key (on the pool or inside a transaction). */
 async function insertKeypair(
-  db: Pick<Db, 'insert'>,
+  db: pg.Pool | pg.PoolClient,
   familyId: string,
   publicKey: string,
   options: { label?: string; custody?: Custody },
-) {
-  const [row] = await db
-    .insert(schema.pubkyKeypairs)
-    .values({
-      familyId,
-      publicKey,
-      label: options.label ?? '',
-      custody: options.custody ?? 'unknown',
-    })
-    .returning();
-  return row!;
+): Promise<{ id: string; familyId: string; publicKey: string }> {
+  const { rows } = await db.query<{ id: string; familyId: string; publicKey: string }>(
+    `INSERT INTO pubky_keypairs (family_id, public_key, label, custody) VALUES ($1, $2, $3, $4)
+     RETURNING id, family_id AS "familyId", public_key AS "publicKey"`,
+    [familyId, publicKey, options.label ?? '', options.custody ?? 'unknown'],
+  );
+  return rows[0]!;
 }
 
+const MIGRATION_COLUMNS = `id, domain_record_id AS "domainRecordId", family_id AS "familyId",
+  direction, status, error, plan, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
 export class PubkySovereigntyService {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   /** Registers a family keypair's public key (its secret stays in the family's keychain). */
   createFamilyKeypair(input: {
@@ -73,7 +70,7 @@ export class PubkySovereigntyService {
   }) {
     const publicKey = publicKeyOf(input.publicKey);
     const familyId = idOf(input.familyId, 'family');
-    return guarded('keypair', () => insertKeypair(this.db, familyId, publicKey, input));
+    return guarded('keypair', () => insertKeypair(this.pool, familyId, publicKey, input));
   }
 
   /**
@@ -91,33 +88,37 @@ export class PubkySovereigntyService {
     const familyId = idOf(input.familyId, 'family');
     const homeserverKey = input.homeserver ? publicKeyOf(input.homeserver.publicKey) : null;
     return guarded('Pubky domain', () =>
-      this.db.transaction(async (tx) => {
-        const existing = await tx
-          .select()
-          .from(schema.pubkyKeypairs)
-          .where(eq(schema.pubkyKeypairs.publicKey, publicKey));
+      inTransaction(this.pool, async (client) => {
+        const { rows: existing } = await client.query<{ id: string; familyId: string }>(
+          'SELECT id, family_id AS "familyId" FROM pubky_keypairs WHERE public_key = $1',
+          [publicKey],
+        );
         if (existing[0] && existing[0].familyId !== familyId) {
           throw new ServiceError('CONFLICT', 'this key is registered to another family');
         }
-        const keypair = existing[0] ?? (await insertKeypair(tx, familyId, publicKey, input));
-        const [record] = await tx
-          .insert(schema.domainRecords)
-          .values({ familyId, name: publicKey, domainType: 'pubky', pubkyEnabled: true })
-          .returning();
-        const [domain] = await tx
-          .insert(schema.pubkyDomains)
-          .values({
-            domainRecordId: record!.id,
+        const keypair = existing[0] ?? (await insertKeypair(client, familyId, publicKey, input));
+        const { rows: records } = await client.query<{ id: string }>(
+          `INSERT INTO domain_records (family_id, name, domain_type, pubky_enabled)
+           VALUES ($1, $2, 'pubky', true) RETURNING id`,
+          [familyId, publicKey],
+        );
+        const recordId = records[0]!.id;
+        const { rows: domains } = await client.query<{ id: string }>(
+          `INSERT INTO pubky_domains (domain_record_id, family_id, keypair_id, public_key,
+             homeserver_public_key, homeserver_self_hosted)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [
+            recordId,
             familyId,
-            keypairId: keypair.id,
+            keypair.id,
             publicKey,
-            homeserverPublicKey: homeserverKey,
-            homeserverSelfHosted: input.homeserver ? input.homeserver.selfHosted : null,
-          })
-          .returning({ id: schema.pubkyDomains.id });
+            homeserverKey,
+            input.homeserver ? input.homeserver.selfHosted : null,
+          ],
+        );
         return {
-          domainRecordId: record!.id,
-          pubkyDomainId: domain!.id,
+          domainRecordId: recordId,
+          pubkyDomainId: domains[0]!.id,
           keypairId: keypair.id,
           publicKey,
           pubkyUrl: `pubky://${publicKey}`,
@@ -133,18 +134,19 @@ export class PubkySovereigntyService {
   async calculateSovereigntyScore(domainRecordId: string): Promise<SovereigntyScore> {
     const id = idOf(domainRecordId, 'domain');
     return guarded('score', async () => {
-      await this.db.execute(sql`SELECT rescore_domains(ARRAY[${id}]::uuid[])`);
-      const [row] = await this.db
-        .select()
-        .from(schema.sovereigntyScores)
-        .where(eq(schema.sovereigntyScores.domainRecordId, id));
+      await this.pool.query('SELECT rescore_domains(ARRAY[$1]::uuid[])', [id]);
+      const { rows } = await this.pool.query<{
+        score: number;
+        breakdown: ScoreBreakdown;
+        computedAt: Date;
+      }>(
+        `SELECT score, breakdown, computed_at AS "computedAt" FROM sovereignty_scores
+         WHERE domain_record_id = $1`,
+        [id],
+      );
+      const row = rows[0];
       if (!row) throw new ServiceError('NOT_FOUND', 'no such domain');
-      return {
-        domainRecordId: id,
-        score: row.score,
-        breakdown: row.breakdown as ScoreBreakdown,
-        computedAt: row.computedAt,
-      };
+      return { domainRecordId: id, ...row };
     });
   }
 
@@ -156,30 +158,20 @@ export class PubkySovereigntyService {
   }) {
     const domainRecordId = idOf(input.domainRecordId, 'domain');
     return guarded('migration', async () => {
-      const [domain] = await this.db
-        .select({ familyId: schema.domainRecords.familyId })
-        .from(schema.domainRecords)
-        .where(eq(schema.domainRecords.id, domainRecordId));
-      if (!domain) throw new ServiceError('NOT_FOUND', 'no such domain');
-      try {
-        const [row] = await this.db
-          .insert(schema.domainMigrations)
-          .values({
-            domainRecordId,
-            familyId: domain.familyId,
-            direction: input.direction,
-            plan: input.plan ?? {},
-          })
-          .returning();
-        return row!;
-      } catch (error) {
-        const code =
-          (error as { code?: string; cause?: { code?: string } }).cause?.code ??
-          (error as { code?: string }).code;
-        if (code === '23505')
-          throw new ServiceError('CONFLICT', 'this domain already has a migration in progress');
-        throw error;
-      }
+      const { rows } = await this.pool
+        .query<Record<string, unknown>>(
+          `INSERT INTO domain_migrations (domain_record_id, family_id, direction, plan)
+         SELECT id, family_id, $2, $3 FROM domain_records WHERE id = $1
+         RETURNING ${MIGRATION_COLUMNS}`,
+          [domainRecordId, input.direction, JSON.stringify(input.plan ?? {})],
+        )
+        .catch((error: unknown) => {
+          if ((error as { code?: string }).code === '23505')
+            throw new ServiceError('CONFLICT', 'this domain already has a migration in progress');
+          throw error;
+        });
+      if (!rows[0]) throw new ServiceError('NOT_FOUND', 'no such domain');
+      return rows[0];
     });
   }
 
@@ -189,36 +181,35 @@ export class PubkySovereigntyService {
     options: { publicKey?: string; homeserverUrl?: string; relayUrl?: string } = {},
   ) {
     const id = idOf(familyId, 'family');
-    const publicKey = options.publicKey ? publicKeyOf(options.publicKey) : undefined;
+    const publicKey = options.publicKey ? publicKeyOf(options.publicKey) : null;
     return guarded('family', async () => {
-      const [row] = await this.db
-        .update(schema.families)
-        .set({
-          pubkyEnabled: true,
-          ...(publicKey ? { pubkyPublicKey: publicKey, pubkyUrl: `pubky://${publicKey}` } : {}),
-          ...(options.homeserverUrl ? { pubkyHomeserverUrl: options.homeserverUrl } : {}),
-          ...(options.relayUrl ? { pubkyRelayUrl: options.relayUrl } : {}),
-        })
-        .where(eq(schema.families.id, id))
-        .returning();
-      if (!row) throw new ServiceError('NOT_FOUND', 'no such family');
-      return row;
+      const { rows } = await this.pool.query<Record<string, unknown>>(
+        `UPDATE families SET pubky_enabled = true,
+           pubky_public_key = coalesce($2, pubky_public_key),
+           pubky_url = coalesce('pubky://' || $2, pubky_url),
+           pubky_homeserver_url = coalesce($3, pubky_homeserver_url),
+           pubky_relay_url = coalesce($4, pubky_relay_url)
+         WHERE id = $1
+         RETURNING id, name, created_at AS "createdAt", pubky_url AS "pubkyUrl",
+           pubky_public_key AS "pubkyPublicKey", pubky_homeserver_url AS "pubkyHomeserverUrl",
+           pubky_relay_url AS "pubkyRelayUrl", pubky_enabled AS "pubkyEnabled"`,
+        [id, publicKey, options.homeserverUrl || null, options.relayUrl || null],
+      );
+      if (!rows[0]) throw new ServiceError('NOT_FOUND', 'no such family');
+      return rows[0];
     });
   }
 
   /** A domain's score over time, oldest first, for charts. */
   scoreHistory(domainRecordId: string, limit = 500) {
     const id = idOf(domainRecordId, 'domain');
-    return guarded('score history', () =>
-      this.db
-        .select({
-          score: schema.sovereigntyScoreHistory.score,
-          computedAt: schema.sovereigntyScoreHistory.computedAt,
-        })
-        .from(schema.sovereigntyScoreHistory)
-        .where(and(eq(schema.sovereigntyScoreHistory.domainRecordId, id)))
-        .orderBy(schema.sovereigntyScoreHistory.id)
-        .limit(limit),
-    );
+    return guarded('score history', async () => {
+      const { rows } = await this.pool.query<{ score: number; computedAt: Date }>(
+        `SELECT score, computed_at AS "computedAt" FROM sovereignty_score_history
+         WHERE domain_record_id = $1 ORDER BY id LIMIT $2`,
+        [id, limit],
+      );
+      return rows;
+    });
   }
 }

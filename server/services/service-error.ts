@@ -24,10 +24,8 @@ const isPgError = (error: unknown): error is PgError =>
 /** Postgres SQLSTATE → our codes (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 export function toServiceError(error: unknown, what: string): unknown {
   if (error instanceof ServiceError) return error;
-  // drizzle wraps the driver's error; the SQLSTATE is on its cause.
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  const pgError = isPgError(cause) ? cause : isPgError(error) ? error : undefined;
-  if (!pgError) return error;
+  if (!isPgError(error)) return error;
+  const pgError = error;
   const constraint = pgError.constraint ? ` (${pgError.constraint})` : '';
   switch (pgError.code) {
     case '23505':

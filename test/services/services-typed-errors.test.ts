@@ -2,7 +2,6 @@
 // a typed ServiceError (conflict, not found, invalid), never as a raw driver error.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { database } from '../../server/db/database';
 import { migrate } from '../../server/db/migrate';
 import { DomainService } from '../../server/services/domain-service';
 import { PubkySovereigntyService } from '../../server/services/pubky-sovereignty-service';
@@ -12,8 +11,8 @@ import { family, randomKey } from '../support/schema-fixtures';
 
 const db = await freshDatabase();
 await migrate(db.pool);
-const service = new PubkySovereigntyService(database(db.pool));
-const domains = new DomainService(database(db.pool));
+const service = new PubkySovereigntyService(db.pool);
+const domains = new DomainService(db.pool);
 
 async function failure(work: () => Promise<unknown>): Promise<ServiceError> {
   try {

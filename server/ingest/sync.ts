@@ -90,8 +90,7 @@ function check(upload: UploadedPacket, index: number): Checked {
   let signature: SignatureCheck | undefined;
   const recorder: Ed25519Verifier = {
     verify: (publicKey, message, sig) => {
-      // The codec reuses its message buffer: keep a copy.
-      signature = { publicKey, message: message.slice(), signature: sig };
+      signature = { publicKey, message, signature: sig };
       return true;
     },
   };

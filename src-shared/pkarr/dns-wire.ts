@@ -192,7 +192,10 @@ function writeRdata(w: Writer, record: DnsRecord): void {
   }
 }
 
-/** Encoding is synchronous, so one scratch writer serves every call (no per-packet buffers). */
+/**
+ * Encoding is synchronous, so one writer serves every call; it never leaves this module: each
+ * packet is copied out into an array of its own, which the caller owns.
+ */
 const scratch = new Writer();
 
 /**
@@ -224,28 +227,8 @@ export function encodeDnsPacket(
   }
   // `reserve` leading zero bytes let a caller put a header in front without another copy.
   const reserve = options.reserve ?? 0;
-  const out = slabAllocate(reserve + w.length);
+  const out = new Uint8Array(reserve + w.length);
   out.set(w.bytes.subarray(0, w.length), reserve);
-  return out;
-}
-
-/**
- * Packets are small (≤ 1,104 bytes) and made often; a typed array over 64 bytes gets its own
- * off-heap store, which costs more than encoding the packet. So they are carved out of 16 KiB
- * slabs, as Node's Buffer pool does: a slab lives while any packet cut from it does.
- */
-const SLAB_SIZE = 16 * 1024;
-let slab = new Uint8Array(0);
-let slabUsed = 0;
-
-function slabAllocate(size: number): Uint8Array {
-  if (size > SLAB_SIZE / 4) return new Uint8Array(size);
-  if (slabUsed + size > slab.length) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  const out = slab.subarray(slabUsed, slabUsed + size);
-  slabUsed += (size + 7) & ~7; // 8-byte aligned, like Node's pool
   return out;
 }
 

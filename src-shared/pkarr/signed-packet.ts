@@ -63,11 +63,6 @@ export function signableBytes(timestamp: number, dns: Uint8Array): Uint8Array {
 
 /** `3:seqi` + 16 digits (2^53) + `e1:v` + 4 digits + `:` fits in 32 bytes. */
 const SIGNABLE_PREFIX_MAX = 32;
-/**
- * Signing and verifying are synchronous, so one scratch buffer holds every signable message: no
- * allocation per packet. A signer or verifier must not keep the message past its call.
- */
-const signableScratch = new Uint8Array(SIGNABLE_PREFIX_MAX + MAX_RELAY_PAYLOAD);
 
 const ASCII = (text: string) => Array.from(text, (c) => c.charCodeAt(0));
 const SEQ_OPEN = ASCII('3:seqi');
@@ -146,7 +141,7 @@ export function signPacket(
   }
   const timestamp = options.timestamp ?? nowMicros();
   checkTimestamp(timestamp);
-  payload.set(signer.sign(writeSignable(signableScratch, timestamp, dns)), 0);
+  payload.set(signer.sign(signableBytes(timestamp, dns)), 0);
   writeTimestamp(payload, timestamp);
   return {
     publicKey: signer.publicKey,
@@ -212,7 +207,7 @@ export function verifyPacket(
   if (
     !verifier.verify(
       parts.publicKey,
-      writeSignable(signableScratch, parts.timestamp, parts.dns),
+      signableBytes(parts.timestamp, parts.dns),
       parts.signature,
     )
   ) {

@@ -30,11 +30,7 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
   constructor(
     readonly code:
-      | 'CHECKSUM_MISMATCH'
-      | 'UNKNOWN_VERSION'
-      | 'BAD_FILENAME'
-      | 'FAILED'
-      | 'PRE_BASELINE',
+      'CHECKSUM_MISMATCH' | 'UNKNOWN_VERSION' | 'BAD_FILENAME' | 'FAILED' | 'PRE_BASELINE',
     message: string,
   ) {
     super(message);

@@ -205,11 +205,7 @@ export function verifyPacket(
     (options.now ?? nowMicros()) + (options.maxFutureMicros ?? DEFAULT_MAX_FUTURE_MICROS);
   if (parts.timestamp > limit) fail('TIMESTAMP_IN_FUTURE', 'timestamp is too far in the future');
   if (
-    !verifier.verify(
-      parts.publicKey,
-      signableBytes(parts.timestamp, parts.dns),
-      parts.signature,
-    )
+    !verifier.verify(parts.publicKey, signableBytes(parts.timestamp, parts.dns), parts.signature)
   ) {
     fail('INVALID_SIGNATURE', 'signature does not match the packet and key');
   }

@@ -276,7 +276,7 @@ function notesOf(client: {
 
 /** The app's FeedClient on family A, started and connected, with its notes collector. */
 async function startFeedClient(urls: string[]) {
-  const { FeedClient } = await import('../../src-main/feed/feed-client');
+  const { FeedClient } = await import('../../src-node/feed-client');
   const client = new FeedClient({
     urls,
     token: async () => a.token,

@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { WebSocketServer } from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FeedClient } from '../../src-main/feed/feed-client';
+import { FeedClient } from '../../src-node/feed-client';
 import { Publisher } from '../../src-main/publish/publisher';
 import { LocalStore } from '../../src-main/store/local-store';
 import { nativeVerifier } from '../../src-node/native-ed25519';

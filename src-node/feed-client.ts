@@ -1,9 +1,10 @@
-// The app's client for the companion server's live feed: subscribes, hands events to the app in
-// order, and after a dropped connection reconnects with backoff and `since=<last seq>`, so it
-// misses nothing and sees nothing twice.
+// The Node client of the companion server's live feed: subscribes, hands events on in order, and
+// after a dropped connection reconnects with backoff and `since=<last seq>`, so it misses nothing
+// and sees nothing twice. The server's tests drive the feed with it; the app's main process runs
+// it once it signs in to a server (issue 20).
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import type { FeedEvent, ServerMessage, Subscription } from '../../src-shared/feed-messages';
+import type { FeedEvent, ServerMessage, Subscription } from '../src-shared/feed-messages';
 
 export interface FeedClientOptions {
   /** One or more server processes on the same database; the client moves on when one fails. */

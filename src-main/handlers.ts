@@ -2,6 +2,7 @@
 // Chromium bridge run exactly this code.
 import { APP_NAME } from '../src-shared/app-info';
 import type { DomainRecords, KeySummary } from '../src-shared/ipc';
+import { randomInt } from 'node:crypto';
 import {
   decodeRelayPayload,
   measureRecords,
@@ -18,6 +19,11 @@ import type { IpcHandlers } from './ipc/dispatch';
 import type { Publisher } from './publish/publisher';
 import { checkServer } from './server-status';
 import type { LocalStore } from './store/local-store';
+import { phraseWords, PHRASE_WORDS } from './custody/recovery-phrase';
+import { ratePassphrase } from './custody/passphrase-rating';
+import { summariseDomain } from './domain-summary';
+import type { MainEvents } from './events';
+import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
 
 export interface MainContext {
   readonly version: string;
@@ -26,15 +32,35 @@ export interface MainContext {
   readonly vault: KeyVault;
   readonly publisher: Publisher;
   readonly dialogs: Dialogs;
+  readonly events: MainEvents;
+  readonly republishIntervalMs?: number;
+  readonly now?: () => number;
+}
+
+/** Three distinct positions of a 12-word phrase, in order, for the person to type back. */
+function checkPositions(): number[] {
+  const positions = new Set<number>();
+  while (positions.size < 3) positions.add(randomInt(1, PHRASE_WORDS + 1));
+  return [...positions].sort((a, b) => a - b);
 }
 
 export function createHandlers(context: MainContext): IpcHandlers {
-  const { store, vault, publisher } = context;
+  const { store, vault, publisher, events } = context;
+  const now = context.now ?? Date.now;
+  /**
+   * New keys' phrases, in memory only, until the person checks three words back (or the app
+   * quits): the keychain keeps the secret, never the phrase.
+   */
+  const pendingPhrases = new Map<string, { phrase: string; check: number[] }>();
 
   const keySummary = (publicKey: string): KeySummary => ({
     publicKey,
     label: store.keyLabel(publicKey) ?? '',
+    backup: store.backupOf(publicKey),
+    phraseAvailable: pendingPhrases.has(publicKey),
   });
+  const keysChanged = (publicKey: string) => events.emit('keys:changed', { publicKey });
+  const domainsChanged = (domain: string) => events.emit('domains:changed', { domains: [domain] });
 
   const domainOf = (input: string): string => z32Encode(parsePublicKey(input));
   /** How dialogs name a key: its label, and a short form of the key itself. */
@@ -66,11 +92,66 @@ export function createHandlers(context: MainContext): IpcHandlers {
     'server:status': async () => checkServer(context.serverUrl()),
 
     'keys:list': async () => vault.list().map(keySummary),
+    'domains:list': async () => {
+      const at = now();
+      const interval = context.republishIntervalMs ?? DEFAULT_REPUBLISH_INTERVAL_MS;
+      return store.domainRows().map((row) => summariseDomain(row, at, interval));
+    },
     'keys:create': async ({ label }) => {
-      const publicKey = vault.create(label);
+      const { publicKey, phrase } = vault.create(label);
       store.addDomain(publicKey, label);
+      pendingPhrases.set(publicKey, { phrase, check: checkPositions() });
+      keysChanged(publicKey);
       return keySummary(publicKey);
     },
+    'keys:reveal-phrase': async ({ publicKey }) => {
+      const pending = pendingPhrases.get(domainOf(publicKey));
+      if (!pending) {
+        throw new AppError(
+          'PHRASE_UNAVAILABLE',
+          'The recovery phrase is shown only in the session that made the key. Back this key up with a recovery file instead.',
+        );
+      }
+      return { words: phraseWords(pending.phrase), check: pending.check };
+    },
+    'keys:confirm-phrase': async ({ publicKey, answers }) => {
+      const account = domainOf(publicKey);
+      const pending = pendingPhrases.get(account);
+      if (!pending) {
+        throw new AppError(
+          'PHRASE_UNAVAILABLE',
+          'The recovery phrase is shown only in the session that made the key. Back this key up with a recovery file instead.',
+        );
+      }
+      const words = phraseWords(pending.phrase);
+      const asked = new Set(pending.check);
+      for (const answer of answers) {
+        if (!asked.has(answer.position)) {
+          throw new AppError('PHRASE_MISMATCH', `Word ${answer.position} was not asked for.`);
+        }
+        if (phraseWords(answer.word)[0] !== words[answer.position - 1]) {
+          throw new AppError(
+            'PHRASE_MISMATCH',
+            `Word ${answer.position} does not match the phrase. Look at what you wrote down and try again.`,
+          );
+        }
+      }
+      if (new Set(answers.map((a) => a.position)).size !== asked.size) {
+        throw new AppError('PHRASE_MISMATCH', 'Type each of the three words asked for.');
+      }
+      pendingPhrases.delete(account);
+      store.markBackedUp(account, 'phrase', now());
+      keysChanged(account);
+      return keySummary(account);
+    },
+    'keys:import-phrase': async ({ phrase, label }) => {
+      const publicKey = vault.importPhrase(phrase, label);
+      store.addDomain(publicKey, label);
+      store.markBackedUp(publicKey, 'imported', now());
+      keysChanged(publicKey);
+      return keySummary(publicKey);
+    },
+    'passphrase:rate': async ({ passphrase }) => ratePassphrase(passphrase),
     'keys:delete': async ({ publicKey }) => {
       const account = domainOf(publicKey);
       if (!vault.list().includes(account))
@@ -83,11 +164,31 @@ export function createHandlers(context: MainContext): IpcHandlers {
         confirmLabel: 'Delete key',
       });
       if (!confirmed) return { deleted: false };
+      // A key with no backup is the domain's only way to change: ask a second time, in main.
+      if (!store.backupOf(account)) {
+        const sure = await context.dialogs.confirm({
+          title: 'This key is not backed up',
+          message: `${nameOf(account)} has no recovery phrase, recovery file or guardians.`,
+          detail:
+            'Once deleted, no one can ever publish for this domain again, and nothing can bring the key back.',
+          confirmLabel: 'Delete it for ever',
+        });
+        if (!sure) return { deleted: false };
+      }
       vault.delete(account, account);
+      pendingPhrases.delete(account);
+      keysChanged(account);
       return { deleted: true };
     },
     'keys:export-recovery': async ({ publicKey, passphrase }) => {
       const account = domainOf(publicKey);
+      const rating = ratePassphrase(passphrase);
+      if (!rating.acceptable) {
+        throw new AppError(
+          'WEAK_PASSPHRASE',
+          `This passphrase is too easy to guess${rating.warning ? ` (${rating.warning.replace(/\.$/, '')})` : ''}. Use a longer one, such as four or five unrelated words.`,
+        );
+      }
       const path = await context.dialogs.chooseSavePath({
         title: `Save the recovery file for ${nameOf(account)}`,
         defaultName: `${(store.keyLabel(account) || account.slice(0, 8)).replace(/[^\w.-]+/g, '-')}.pkarr`,
@@ -97,11 +198,15 @@ export function createHandlers(context: MainContext): IpcHandlers {
       if (!path) return { saved: false };
       const file = await vault.exportRecoveryFile(account, passphrase);
       await writeFile(path, file, { mode: 0o600 });
+      store.markBackedUp(account, 'recovery-file', now());
+      keysChanged(account);
       return { saved: true, path };
     },
     'keys:import-recovery': async ({ file, passphrase, label }) => {
       const publicKey = await vault.importRecoveryFile(file, passphrase, label);
       store.addDomain(publicKey, label);
+      store.markBackedUp(publicKey, 'imported', now());
+      keysChanged(publicKey);
       return keySummary(publicKey);
     },
 
@@ -117,12 +222,14 @@ export function createHandlers(context: MainContext): IpcHandlers {
         );
       }
       store.addDomain(domain);
-      store.setDrafts(domain, canonical);
+      store.setDrafts(domain, canonical, now());
+      domainsChanged(domain);
       return recordsOf(domain);
     },
     'records:publish': async ({ domain: input }) => {
       const domain = domainOf(input);
       const packet = publisher.publish(vault.signer(domain), store.getDrafts(domain));
+      domainsChanged(domain);
       void publisher.processOutbox();
       return { domain, timestamp: packet.timestamp };
     },

@@ -67,6 +67,13 @@ void app.whenReady().then(async () => {
     dialogs: electronDialogs,
   });
   registerIpc(services);
+  // Main's events go to our windows only (a page of any other origin never gets one).
+  services.events.subscribe((event, payload) => {
+    for (const window of BrowserWindow.getAllWindows()) {
+      if (isAppUrl(window.webContents.getURL(), appUrl))
+        window.webContents.send('pubky:event', event, payload);
+    }
+  });
   createWindow();
   app.on('before-quit', () => void services.close());
 });

@@ -13,6 +13,7 @@ import { Republisher } from './publish/republisher';
 import { LocalStore } from './store/local-store';
 import type { IpcHandlers } from './ipc/dispatch';
 import type { Dialogs } from './dialogs';
+import { MainEvents } from './events';
 
 /** Public PKARR relays the reference client uses when it is not told otherwise. */
 export const DEFAULT_RELAYS = ['https://relay.pkarr.org', 'https://pkarr.pubky.org'];
@@ -38,11 +39,14 @@ export interface MainServices {
   readonly publisher: Publisher;
   readonly republisher: Republisher;
   readonly handlers: IpcHandlers;
+  /** What main pushes to the renderer (the shell forwards it to the window). */
+  readonly events: MainEvents;
   close(): Promise<void>;
 }
 
 export async function startMainServices(options: MainOptions): Promise<MainServices> {
   const log = options.log ?? (() => {});
+  const events = new MainEvents(log);
   const store = new LocalStore(join(options.dataDir, 'pubky-domains.sqlite'));
   const vault = new KeyVault(osKeychain(options.keychainService ?? KEYCHAIN_SERVICE), store);
   const relayList = [...(options.relays ?? DEFAULT_RELAYS)];
@@ -68,6 +72,7 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     relays,
     dht,
     log,
+    onProgress: (progress) => events.emit('publish:progress', progress),
   });
   const republisher = new Republisher({
     store,
@@ -95,6 +100,8 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     vault,
     publisher,
     dialogs: options.dialogs,
+    events,
+    ...(options.republishIntervalMs ? { republishIntervalMs: options.republishIntervalMs } : {}),
   });
   return {
     store,
@@ -102,6 +109,7 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     publisher,
     republisher,
     handlers,
+    events,
     close: async () => {
       clearInterval(outboxTimer);
       republisher.stop();

@@ -15,7 +15,18 @@ export const ipcRequestSchemas = {
   'app:info': z.undefined(),
   'server:status': z.undefined(),
   'keys:list': z.undefined(),
+  'domains:list': z.undefined(),
   'keys:create': z.object({ label }),
+  // The new key's phrase, once, for the backup screen (main keeps it in memory until checked).
+  'keys:reveal-phrase': z.object({ publicKey }),
+  'keys:confirm-phrase': z.object({
+    publicKey,
+    answers: z
+      .array(z.object({ position: z.number().int().min(1).max(12), word: z.string().max(40) }))
+      .length(3),
+  }),
+  'keys:import-phrase': z.object({ phrase: z.string().max(400), label }),
+  'passphrase:rate': z.object({ passphrase: z.string().max(1024) }),
   // Both are confirmed by the person in a native dialog main shows; the renderer only asks.
   'keys:delete': z.object({ publicKey }),
   'keys:export-recovery': z.object({ publicKey, passphrase: z.string().max(1024) }),
@@ -44,9 +55,69 @@ export type ServerStatus =
     }
   | { readonly reachable: false; readonly url: string; readonly reason: string };
 
+export type BackupMethod = 'phrase' | 'recovery-file' | 'imported';
+
+/** How a key was backed up, or null while it is not. */
+export type BackupState = { readonly method: BackupMethod; readonly at: number } | null;
+
 export interface KeySummary {
   readonly publicKey: string;
   readonly label: string;
+  readonly backup: BackupState;
+  /** True while main still holds the new key's phrase for a backup (until it is checked back). */
+  readonly phraseAvailable: boolean;
+}
+
+export interface RevealedPhrase {
+  readonly words: readonly string[];
+  /** The three positions (1-based) the person is asked to type back. */
+  readonly check: readonly number[];
+}
+
+export interface PassphraseRating {
+  /** 0 (guessable at once) … 4 (very strong), as zxcvbn rates it; 3 is the least accepted. */
+  readonly score: 0 | 1 | 2 | 3 | 4;
+  readonly acceptable: boolean;
+  readonly warning: string;
+  readonly suggestions: readonly string[];
+}
+
+export type PublishHealth = 'never' | 'publishing' | 'published' | 'partial' | 'failing';
+
+export interface DomainTarget {
+  readonly target: string;
+  readonly state: 'pending' | 'in_flight' | 'done';
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly nextAttemptAt: number;
+  readonly updatedAt: number;
+}
+
+export type AttentionReason =
+  | { readonly kind: 'not_backed_up' }
+  | {
+      readonly kind: 'target_failing';
+      readonly target: string;
+      readonly attempts: number;
+      readonly lastError: string;
+    }
+  | { readonly kind: 'not_republished'; readonly since: number };
+
+/** A domain as Home lists it. */
+export interface DomainSummary {
+  readonly publicKey: string;
+  readonly label: string;
+  /** Whether this device holds the domain's key. */
+  readonly held: boolean;
+  readonly backup: BackupState;
+  readonly recordCount: number;
+  /** When this app last stored a signed packet for it (ms), and that packet's timestamp (µs). */
+  readonly lastPublishedAt: number | null;
+  readonly packetTimestamp: number | null;
+  readonly unpublishedChanges: boolean;
+  readonly health: PublishHealth;
+  readonly targets: readonly DomainTarget[];
+  readonly attention: readonly AttentionReason[];
 }
 
 export interface DomainRecords {
@@ -79,7 +150,12 @@ export interface IpcResponses {
   'app:info': AppInfo;
   'server:status': ServerStatus;
   'keys:list': readonly KeySummary[];
+  'domains:list': readonly DomainSummary[];
   'keys:create': KeySummary;
+  'keys:reveal-phrase': RevealedPhrase;
+  'keys:confirm-phrase': KeySummary;
+  'keys:import-phrase': KeySummary;
+  'passphrase:rate': PassphraseRating;
   'keys:delete': { readonly deleted: boolean };
   /** Main wrote the file where the person chose; its bytes never reach the renderer. */
   'keys:export-recovery':
@@ -104,6 +180,9 @@ export type AppErrorCode =
   | 'WEAK_PASSPHRASE'
   | 'WRONG_PASSPHRASE'
   | 'INVALID_RECOVERY_FILE'
+  | 'INVALID_PHRASE'
+  | 'PHRASE_UNAVAILABLE'
+  | 'PHRASE_MISMATCH'
   | 'PACKET_TOO_LARGE';
 
 /** Every code an IPC reply can carry: the dispatcher's, main's, and the PKARR codec's. */
@@ -117,9 +196,44 @@ export type IpcErrorCode =
 
 export type IpcResult<C extends IpcChannel> = Result<IpcResponse<C>, IpcErrorCode>;
 
+/**
+ * What main pushes to the renderer, as it happens: the renderer never polls for what main knows.
+ * Payloads are public (keys, targets, states, reasons).
+ */
+export interface IpcEvents {
+  /** A target's state for one packet of a domain changed. */
+  'publish:progress': {
+    readonly domain: string;
+    /** The packet's timestamp (µs). */
+    readonly timestamp: number;
+    readonly target: string;
+    readonly state: 'queued' | 'sending' | 'stored' | 'retrying' | 'superseded';
+    readonly detail: string | null;
+    readonly attempts: number;
+    readonly at: number;
+    readonly latencyMs?: number;
+    readonly nextAttemptAt?: number;
+  };
+  /** A domain's records, packet or outbox changed (Home and the domain screens refresh). */
+  'domains:changed': { readonly domains: readonly string[] };
+  /** Keys were added, removed or backed up. */
+  'keys:changed': { readonly publicKey: string };
+}
+export type IpcEventName = keyof IpcEvents;
+export const ipcEventNames: readonly IpcEventName[] = [
+  'publish:progress',
+  'domains:changed',
+  'keys:changed',
+];
+export function isIpcEventName(value: unknown): value is IpcEventName {
+  return typeof value === 'string' && (ipcEventNames as readonly string[]).includes(value);
+}
+
 /** What the preload puts on `window.api`. */
 export interface PubkyApi {
   invoke<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResult<C>>;
+  /** Listens to one of main's events; returns the function that stops listening. */
+  on<E extends IpcEventName>(event: E, listener: (payload: IpcEvents[E]) => void): () => void;
 }
 
 export const ipcChannels = Object.keys(ipcRequestSchemas) as readonly IpcChannel[];

@@ -1,9 +1,12 @@
-// The family's keys: made from the OS CSPRNG, kept in the OS keychain, used here to sign and
-// never handed out. Every public method returns public keys, signatures or encrypted files only.
+// The family's keys: made from a recovery phrase drawn from the OS CSPRNG, kept in the OS
+// keychain, used here to sign and never handed out. Every public method returns public keys,
+// signatures or encrypted files, except create(), which hands the new phrase to the one caller
+// that shows it for the backup (the vault never stores it).
 import { z32Encode, parsePublicKey, type PacketSigner } from '../../src-shared/pkarr';
-import { keypairFromSeed, randomSeed, signDetached, wipe } from '../../src-node/native-ed25519';
+import { keypairFromSeed, signDetached, wipe } from '../../src-node/native-ed25519';
 import { AppError } from '../errors';
 import { createRecoveryFile, openRecoveryFile } from './recovery-file';
+import { newPhrase, seedFromPhrase } from './recovery-phrase';
 import type { SecretStore } from './secret-store';
 
 /** Where the vault lists the keys it holds (the local store's `keys` table). */
@@ -19,9 +22,23 @@ export class KeyVault {
     private readonly index: KeyIndex,
   ) {}
 
-  /** Creates a keypair and returns its public key (z-base-32). */
-  create(label = ''): string {
-    const seed = randomSeed();
+  /**
+   * Creates a keypair from a new recovery phrase; returns its public key (z-base-32) and the
+   * phrase, for the person to write down. The keychain keeps the secret, never the phrase.
+   */
+  create(label = ''): { publicKey: string; phrase: string } {
+    const phrase = newPhrase();
+    const seed = seedFromPhrase(phrase);
+    try {
+      return { publicKey: this.store(seed, label), phrase };
+    } finally {
+      wipe(seed);
+    }
+  }
+
+  /** Imports the key a recovery phrase stands for; returns the public key. */
+  importPhrase(phrase: string, label = ''): string {
+    const seed = seedFromPhrase(phrase);
     try {
       return this.store(seed, label);
     } finally {

@@ -16,6 +16,7 @@ import {
   type PacketSigner,
   type SignedPacket,
 } from '../../src-shared/pkarr';
+import type { IpcEvents } from '../../src-shared/ipc';
 import type { LocalStore, OutboxRow } from '../store/local-store';
 import type { DhtClient } from '../../src-shared/publish/dht-client';
 import type { RelayClient } from '../../src-shared/publish/relay-client';
@@ -27,6 +28,8 @@ export interface PublisherDeps {
   readonly relays: () => readonly string[];
   readonly dht?: DhtClient | undefined;
   readonly log?: (line: string) => void;
+  /** Told of every change of a target's state, as it happens (main turns it into events). */
+  readonly onProgress?: (progress: PublishProgress) => void;
   readonly now?: () => number;
   /** Delay before retry number `attempts` (1-based). */
   readonly backoffMs?: (attempts: number) => number;
@@ -50,6 +53,8 @@ type Delivery =
       readonly retryAfterMs?: number;
     };
 
+export type PublishProgress = IpcEvents['publish:progress'];
+
 export class Publisher {
   private readonly now: () => number;
   private readonly backoff: (attempts: number) => number;
@@ -64,6 +69,19 @@ export class Publisher {
     return [...this.deps.relays(), ...(this.deps.dht ? [DHT_TARGET] : [])];
   }
 
+  private progress(progress: Omit<PublishProgress, 'at'>): void {
+    try {
+      this.deps.onProgress?.({ ...progress, at: this.now() });
+    } catch (error) {
+      this.deps.log?.(`progress listener failed: ${String(error)}`);
+    }
+  }
+
+  private queued(domain: string, timestamp: number, targets: readonly string[]): void {
+    for (const target of targets)
+      this.progress({ domain, timestamp, target, state: 'queued', detail: null, attempts: 0 });
+  }
+
   /**
    * Signs `records` for the signer's domain and queues the packet for every target. Its
    * timestamp is never below one already out, so a fast clock-skewed edit still wins.
@@ -73,12 +91,14 @@ export class Publisher {
     const previous = this.deps.store.getPacket(domain);
     const timestamp = Math.max(nowMicros(), (previous?.timestamp ?? 0) + 1);
     const packet = signPacket(signer, records, { timestamp });
+    const targets = this.targets();
     this.deps.store.addDomain(domain);
     this.deps.store.storeAndQueue(
       { domain, timestamp, payload: encodeRelayPayload(packet) },
-      this.targets(),
+      targets,
       this.now(),
     );
+    this.queued(domain, timestamp, targets);
     return packet;
   }
 
@@ -86,7 +106,9 @@ export class Publisher {
   republish(domain: string): boolean {
     const stored = this.deps.store.getPacket(domain);
     if (!stored) return false;
-    this.deps.store.storeAndQueue(stored, this.targets(), this.now());
+    const targets = this.targets();
+    this.deps.store.storeAndQueue(stored, targets, this.now());
+    this.queued(domain, stored.timestamp, targets);
     return true;
   }
 
@@ -141,6 +163,9 @@ export class Publisher {
       parsePublicKey(entry.domain),
       stored.payload,
     );
+    const base = { domain: entry.domain, timestamp: entry.timestamp, target: entry.target };
+    this.progress({ ...base, state: 'sending', detail: null, attempts: entry.attempts });
+    const started = this.now();
     let result: Delivery;
     try {
       result =
@@ -163,22 +188,39 @@ export class Publisher {
     switch (result.kind) {
       case 'done':
         this.deps.store.finishOutbox(entry.id, now);
+        this.progress({
+          ...base,
+          state: 'stored',
+          detail: result.detail,
+          attempts: entry.attempts,
+          latencyMs: now - started,
+        });
         break;
       case 'superseded':
         this.deps.store.supersedeOutbox(entry.id, result.detail, now);
         if (result.newer) this.adopt(result.newer);
+        this.progress({
+          ...base,
+          state: 'superseded',
+          detail: result.detail,
+          attempts: entry.attempts,
+        });
         break;
-      case 'retry':
-        this.deps.store.retryOutbox(
-          entry.id,
-          result.detail,
-          now + (result.retryAfterMs ?? this.backoff(entry.attempts)),
-          now,
-        );
+      case 'retry': {
+        const nextAttemptAt = now + (result.retryAfterMs ?? this.backoff(entry.attempts));
+        this.deps.store.retryOutbox(entry.id, result.detail, nextAttemptAt, now);
+        this.progress({
+          ...base,
+          state: 'retrying',
+          detail: result.detail,
+          attempts: entry.attempts,
+          nextAttemptAt: Math.ceil(nextAttemptAt),
+        });
         this.deps.log?.(
           `publish ${entry.domain} to ${entry.target} will be retried: ${result.detail}`,
         );
         break;
+      }
       default:
         assertNever(result);
     }

@@ -2,7 +2,7 @@
 // the newest signed packet per domain, the publish outbox and its history. It works offline; the
 // outbox is what syncs later.
 import Database from 'better-sqlite3';
-import { and, asc, desc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { DnsRecord } from '../../src-shared/pkarr';
 import { LOCAL_MIGRATIONS } from './migrations';
@@ -10,6 +10,32 @@ import * as schema from './schema';
 
 export type OutboxRow = typeof schema.outbox.$inferSelect;
 export type PublishAttempt = typeof schema.publishHistory.$inferSelect;
+
+export type BackupMethod = 'phrase' | 'recovery-file' | 'imported';
+
+export interface OutboxTargetRow {
+  readonly target: string;
+  readonly state: 'pending' | 'in_flight' | 'done';
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly nextAttemptAt: number;
+  readonly updatedAt: number;
+}
+
+export interface DomainRow {
+  readonly publicKey: string;
+  readonly label: string;
+  readonly createdAt: number;
+  readonly held: boolean;
+  readonly backedUpAt: number | null;
+  readonly backupMethod: BackupMethod | null;
+  readonly draftsChangedAt: number | null;
+  readonly recordCount: number;
+  readonly packetTimestamp: number | null;
+  readonly packetStoredAt: number | null;
+  /** The targets of the newest packet (empty before the first publish). */
+  readonly targets: readonly OutboxTargetRow[];
+}
 
 export interface StoredPacket {
   readonly domain: string;
@@ -70,6 +96,22 @@ export class LocalStore {
       .where(eq(schema.keys.publicKey, publicKey))
       .get()?.label;
   }
+  /** Marks a key backed up (the first method that did it is kept, with its time). */
+  markBackedUp(publicKey: string, method: BackupMethod, now = Date.now()): void {
+    this.db
+      .update(schema.keys)
+      .set({ backedUpAt: now, backupMethod: method })
+      .where(and(eq(schema.keys.publicKey, publicKey), isNull(schema.keys.backedUpAt)))
+      .run();
+  }
+  backupOf(publicKey: string): { method: BackupMethod; at: number } | null {
+    const row = this.db
+      .select({ method: schema.keys.backupMethod, at: schema.keys.backedUpAt })
+      .from(schema.keys)
+      .where(eq(schema.keys.publicKey, publicKey))
+      .get();
+    return row?.method && row.at !== null ? { method: row.method, at: row.at } : null;
+  }
   listKeys(): string[] {
     return this.db
       .select({ publicKey: schema.keys.publicKey })
@@ -91,8 +133,13 @@ export class LocalStore {
   listDomains(): (typeof schema.domains.$inferSelect)[] {
     return this.db.select().from(schema.domains).orderBy(asc(schema.domains.createdAt)).all();
   }
-  setDrafts(domain: string, records: readonly DnsRecord[]): void {
+  setDrafts(domain: string, records: readonly DnsRecord[], now = Date.now()): void {
     this.transaction(() => {
+      this.db
+        .update(schema.domains)
+        .set({ draftsChangedAt: now })
+        .where(eq(schema.domains.publicKey, domain))
+        .run();
       this.db.delete(schema.recordDrafts).where(eq(schema.recordDrafts.domain, domain)).run();
       records.forEach((record, position) =>
         this.db
@@ -110,6 +157,35 @@ export class LocalStore {
       .orderBy(asc(schema.recordDrafts.position))
       .all()
       .map((row) => JSON.parse(row.record) as DnsRecord);
+  }
+
+  /**
+   * One row per domain for Home, in one query: backup state, record count, the newest packet and
+   * its targets' states. Fast enough for thousands of domains (docs/performance.md).
+   */
+  domainRows(): DomainRow[] {
+    return this.sqlite
+      .prepare(
+        `SELECT d.public_key AS publicKey, d.label, d.created_at AS createdAt,
+           k.public_key IS NOT NULL AS held, k.backed_up_at AS backedUpAt,
+           k.backup_method AS backupMethod, d.drafts_changed_at AS draftsChangedAt,
+           (SELECT count(*) FROM record_drafts r WHERE r.domain = d.public_key) AS recordCount,
+           p.timestamp AS packetTimestamp, p.stored_at AS packetStoredAt,
+           (SELECT json_group_array(json_object('target', o.target, 'state', o.state,
+                     'attempts', o.attempts, 'lastError', o.last_error,
+                     'nextAttemptAt', o.next_attempt_at, 'updatedAt', o.updated_at))
+            FROM outbox o WHERE o.domain = d.public_key AND o.timestamp = p.timestamp
+              AND o.state <> 'superseded') AS targets
+         FROM domains d
+         LEFT JOIN keys k ON k.public_key = d.public_key
+         LEFT JOIN signed_packets p ON p.domain = d.public_key
+         ORDER BY d.created_at, d.public_key`,
+      )
+      .all()
+      .map((row) => {
+        const r = row as Omit<DomainRow, 'targets' | 'held'> & { held: number; targets: string };
+        return { ...r, held: r.held === 1, targets: JSON.parse(r.targets) as OutboxTargetRow[] };
+      });
   }
 
   // signed packets and the outbox

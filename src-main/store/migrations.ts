@@ -60,4 +60,13 @@ export const LOCAL_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX publish_history_domain ON publish_history (domain, at);
   `,
+  // 2: a key counts as backed up once its phrase was checked back, a recovery file was saved, or
+  // it came from a phrase or file the person already holds; drafts remember when they changed,
+  // so Home can say a domain has changes not yet published.
+  `
+  ALTER TABLE keys ADD COLUMN backed_up_at INTEGER;
+  ALTER TABLE keys ADD COLUMN backup_method TEXT
+    CHECK (backup_method IN ('phrase', 'recovery-file', 'imported'));
+  ALTER TABLE domains ADD COLUMN drafts_changed_at INTEGER;
+  `,
 ];

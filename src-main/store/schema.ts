@@ -6,12 +6,15 @@ export const keys = sqliteTable('keys', {
   label: text('label').notNull(),
   custody: text('custody', { enum: ['os-keychain'] }).notNull(),
   createdAt: integer('created_at').notNull(),
+  backedUpAt: integer('backed_up_at'),
+  backupMethod: text('backup_method', { enum: ['phrase', 'recovery-file', 'imported'] }),
 });
 
 export const domains = sqliteTable('domains', {
   publicKey: text('public_key').primaryKey(),
   label: text('label').notNull(),
   createdAt: integer('created_at').notNull(),
+  draftsChangedAt: integer('drafts_changed_at'),
 });
 
 export const recordDrafts = sqliteTable('record_drafts', {

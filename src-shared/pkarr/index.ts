@@ -7,3 +7,4 @@ export * from './records';
 export * from './dns-wire';
 export * from './signed-packet';
 export * from './record-schema';
+export * from './record-text';

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createHandlers } from '../../src-main/handlers';
 import { createDispatch } from '../../src-main/ipc/dispatch';
 import type { Publisher } from '../../src-main/publish/publisher';
+import { MainEvents } from '../../src-main/events';
 import { freshLocalApp } from '../support/local';
 import { PersonDialogs } from '../support/person-dialogs';
 
@@ -22,6 +23,7 @@ const dispatch = createDispatch(
     // Neither flow publishes: nothing here reaches the publisher.
     publisher: undefined as unknown as Publisher,
     dialogs: person,
+    events: new MainEvents(),
   }),
 );
 const created = async (label: string) =>
@@ -49,7 +51,20 @@ describe('main confirms what only the person may decide', () => {
     });
     expect(app.vault.list()).toContain(key);
 
+    // Confirmed once, the key is still kept: it has no backup, so main asks a second time.
     person.willConfirm(true);
+    expect(await dispatch('keys:delete', { publicKey: key })).toEqual({
+      ok: true,
+      value: { deleted: false },
+    });
+    expect(person.asked.at(-1)).toMatchObject({
+      title: 'This key is not backed up',
+      message: expect.stringContaining('blog'),
+      detail: expect.stringMatching(/no one can ever publish for this domain again/),
+    });
+    expect(app.vault.list()).toContain(key);
+
+    person.willConfirm(true).willConfirm(true);
     expect(await dispatch('keys:delete', { publicKey: key })).toEqual({
       ok: true,
       value: { deleted: true },
@@ -61,6 +76,22 @@ describe('main confirms what only the person may decide', () => {
       error: { code: 'KEY_NOT_FOUND' },
     });
     expect(person.asked).toHaveLength(asked); // nothing to confirm for a key it does not hold
+  });
+
+  it('a backed-up key is deleted after one confirmation', async () => {
+    const key = await created('backed up');
+    person.willSaveTo(join(app.dir, 'backed-up.pkarr'));
+    await dispatch('keys:export-recovery', {
+      publicKey: key,
+      passphrase: 'long family passphrase',
+    });
+    const asked = person.asked.length;
+    person.willConfirm(true);
+    expect(await dispatch('keys:delete', { publicKey: key })).toEqual({
+      ok: true,
+      value: { deleted: true },
+    });
+    expect(person.asked).toHaveLength(asked + 1);
   });
 
   it('a recovery file is written by main where the person chose; the renderer gets only the path', async () => {

@@ -111,7 +111,7 @@ describe('codec properties', () => {
     );
   });
 
-  it('packets signed back to back never share bytes (many slabs of the encoder pool)', () => {
+  it('packets signed back to back never share bytes', () => {
     // Signed payloads are cut from shared slabs: thousands of them, kept alive together, must each
     // still verify and hold their own records.
     const packets = Array.from({ length: 3000 }, (_, i) =>

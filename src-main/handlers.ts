@@ -233,6 +233,11 @@ export function createHandlers(context: MainContext): IpcHandlers {
       void publisher.processOutbox();
       return { domain, timestamp: packet.timestamp };
     },
+    'publish:retry': async ({ domain: input, target }) => {
+      const retrying = store.retryNow(domainOf(input), target, now());
+      if (retrying) void publisher.processOutbox();
+      return { retrying };
+    },
     'publish:status': async ({ domain: input }) => {
       const domain = domainOf(input);
       return {

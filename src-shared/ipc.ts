@@ -39,6 +39,7 @@ export const ipcRequestSchemas = {
   'records:save': z.object({ domain: publicKey, records: dnsRecordsSchema }),
   'records:publish': z.object({ domain: publicKey }),
   'publish:status': z.object({ domain: publicKey }),
+  'publish:retry': z.object({ domain: publicKey, target: z.string().min(1).max(300) }),
 } as const;
 
 export interface AppInfo {
@@ -165,6 +166,8 @@ export interface IpcResponses {
   'records:save': DomainRecords;
   'records:publish': { readonly domain: string; readonly timestamp: number };
   'publish:status': PublishStatus;
+  /** Whether a waiting attempt for that target was moved to now. */
+  'publish:retry': { readonly retrying: boolean };
 }
 
 export type IpcChannel = keyof typeof ipcRequestSchemas;

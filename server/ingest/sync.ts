@@ -14,9 +14,9 @@ import {
   minRecordTtl,
   parsePublicKey,
   PkarrError,
+  recordsToJson,
   z32Encode,
   type Ed25519Verifier,
-  type SignedPacket,
 } from '../../src-shared/pkarr';
 import {
   inlineBatchVerifier,
@@ -71,16 +71,6 @@ interface Checked {
   readonly signature?: SignatureCheck;
 }
 
-/** SVCB parameter bytes as hex in the stored JSON. */
-const recordReplacer = (_key: string, value: unknown) =>
-  value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value;
-
-/** The records as stored JSON; a replacer slows stringify down, so only SVCB/HTTPS get one. */
-const recordsJson = (records: SignedPacket['records']): string =>
-  records.some((record) => record.type === 'HTTPS' || record.type === 'SVCB')
-    ? JSON.stringify(records, recordReplacer)
-    : JSON.stringify(records);
-
 /**
  * Shape first, in memory: the packet is decoded with a verifier that only records what it was
  * asked to check, and the signatures are checked afterwards as one batch. A packet whose signature
@@ -100,7 +90,7 @@ function check(upload: UploadedPacket, index: number): Checked {
     const packet = decodeRelayPayload(recorder, publicKey, upload.payload);
     const decoded: Decoded = {
       timestamp: packet.timestamp,
-      recordsJson: recordsJson(packet.records),
+      recordsJson: recordsToJson(packet.records),
       minTtl: minRecordTtl(packet),
     };
     return { index, upload, key, decoded, ...(signature && { signature }) };

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { and, asc, desc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { DnsRecord } from '../../src-shared/pkarr';
+import { recordFromJson, recordToJson, type DnsRecord } from '../../src-shared/pkarr';
 import { LOCAL_MIGRATIONS } from './migrations';
 import * as schema from './schema';
 
@@ -144,7 +144,7 @@ export class LocalStore {
       records.forEach((record, position) =>
         this.db
           .insert(schema.recordDrafts)
-          .values({ domain, position, record: JSON.stringify(record) })
+          .values({ domain, position, record: recordToJson(record) })
           .run(),
       );
     });
@@ -156,7 +156,7 @@ export class LocalStore {
       .where(eq(schema.recordDrafts.domain, domain))
       .orderBy(asc(schema.recordDrafts.position))
       .all()
-      .map((row) => JSON.parse(row.record) as DnsRecord);
+      .map((row) => recordFromJson(row.record));
   }
 
   /**
@@ -314,6 +314,23 @@ export class LocalStore {
       })
       .where(eq(schema.outbox.id, id))
       .run();
+  }
+
+  /** A waiting entry of the domain's newest packet for `target` becomes due now. */
+  retryNow(domain: string, target: string, now = Date.now()): boolean {
+    return (
+      this.db
+        .update(schema.outbox)
+        .set({ nextAttemptAt: now, updatedAt: now })
+        .where(
+          and(
+            eq(schema.outbox.domain, domain),
+            eq(schema.outbox.target, target),
+            eq(schema.outbox.state, 'pending'),
+          ),
+        )
+        .run().changes > 0
+    );
   }
 
   /**

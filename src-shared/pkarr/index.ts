@@ -8,3 +8,5 @@ export * from './dns-wire';
 export * from './signed-packet';
 export * from './record-schema';
 export * from './record-text';
+export * from './record-form';
+export * from './records-json';

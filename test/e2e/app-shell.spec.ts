@@ -1,16 +1,15 @@
 // The built renderer in Chromium, wired to the real main-process handlers and a real companion
-// server on embedded Postgres.
+// server on embedded Postgres: the sidebar's server state.
 import { expect, test } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_NAME } from '../../src-shared/app-info';
 import { createDispatch } from '../../src-main/ipc/dispatch';
 import { startMainServices, type MainServices } from '../../src-main/services';
 import { loadConfig } from '../../server/config';
 import { startServer, type RunningServer } from '../../server/start';
 import { serveRenderer, wireApi, type ServedRenderer } from '../support/renderer-bridge';
-import { AppPage } from './pages/app-page';
+import { ShellPage } from './pages/shell-page';
 import { PersonDialogs } from '../support/person-dialogs';
 
 let renderer: ServedRenderer;
@@ -49,18 +48,15 @@ test.afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-test('shows the app name and that the companion server is reachable', async ({ page }) => {
-  await wireApi(page, createDispatch(main.handlers));
-  const app = new AppPage(page);
-  await app.open(renderer.url);
-  await expect(app.title).toHaveText(APP_NAME);
-  await expect(app.serverStatus).toContainText('Companion server reachable');
-  // `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's picture.
-  if (process.env['UPDATE_SCREENSHOTS']) await page.screenshot({ path: 'docs/screenshot.png' });
+test('the sidebar says whether the companion server answers, and who you are', async ({ page }) => {
+  await wireApi(page, createDispatch(main.handlers), main.events);
+  const shell = new ShellPage(page);
+  await shell.open(renderer.url);
+  await expect(shell.sidebar).toContainText('server: ok');
+  await expect(shell.sidebar).toContainText('no key yet');
 
-  // Point the app at a port nobody listens on: the badge says so on the next check.
+  // A server that is away is said so after the next check (a reload checks again).
   serverUrl = 'http://127.0.0.1:9';
-  await app.recheckServer();
-  await expect(app.serverStatus).toContainText('unreachable');
-  await expect(app.serverStatus).toContainText('connection failed');
+  await page.reload();
+  await expect(shell.sidebar).toContainText('server: away');
 });

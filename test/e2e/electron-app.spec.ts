@@ -16,7 +16,7 @@ test.describe('Electron shell', () => {
       env: { ...process.env, PUBKY_SERVER_URL: 'http://127.0.0.1:9' },
     });
     const window = await app.firstWindow();
-    await expect(window.getByRole('heading', { level: 1 })).toHaveText(APP_NAME);
+    await expect(window.getByRole('navigation', { name: 'Main' })).toContainText(APP_NAME);
     const exposed = await window.evaluate(() => ({
       api: typeof (globalThis as { api?: unknown }).api,
       require: typeof (globalThis as { require?: unknown }).require,

@@ -1,0 +1,23 @@
+// The app's screens by address (a hash router: the app is a file:// page in Electron).
+import type { RouteObject } from 'react-router';
+import { Shell } from './screens/shell';
+import { HomeScreen } from './screens/home/home-screen';
+import { WelcomeScreen } from './screens/welcome/welcome-screen';
+import { ImportScreen } from './screens/welcome/import-screen';
+import { BackupScreen } from './screens/backup/backup-screen';
+import { DomainScreen } from './screens/domain/domain-screen';
+import { NotFound } from './screens/not-found';
+
+export const routes: RouteObject[] = [
+  {
+    element: <Shell />,
+    children: [
+      { index: true, element: <HomeScreen /> },
+      { path: 'welcome', element: <WelcomeScreen /> },
+      { path: 'import', element: <ImportScreen /> },
+      { path: 'keys/:publicKey/backup', element: <BackupScreen /> },
+      { path: 'domains/:publicKey/:tab?', element: <DomainScreen /> },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+];

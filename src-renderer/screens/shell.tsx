@@ -1,0 +1,61 @@
+// The window's frame: the sidebar (always there, few entries, who "you" are and the companion
+// server's state at its foot) and the screen the address names. Main's events are listened to
+// here, once, for every screen.
+import { NavLink, Outlet } from 'react-router';
+import { APP_NAME } from '../../src-shared/app-info';
+import { useKeys, useServerStatus } from '../ipc/hooks';
+import { useMainEvents } from '../ipc/use-main-events';
+import { shortKey } from '../ui/short-key';
+
+function ServerState() {
+  const server = useServerStatus();
+  if (server.isPending) return <span className="dot dot--wait">server: checking…</span>;
+  if (server.isError || !server.data.reachable) {
+    return (
+      <span
+        className="dot dot--away"
+        title={server.data && !server.data.reachable ? server.data.reason : ''}
+      >
+        server: away
+      </span>
+    );
+  }
+  return (
+    <span className="dot dot--ok" title={server.data.url}>
+      server: ok
+    </span>
+  );
+}
+
+export function Shell() {
+  useMainEvents();
+  const keys = useKeys();
+  const me = keys.data?.[0];
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <p className="brand">{APP_NAME}</p>
+        <ul>
+          <li>
+            <NavLink to="/" end>
+              Home
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to="/welcome">New key</NavLink>
+          </li>
+          <li>
+            <NavLink to="/import">Import a key</NavLink>
+          </li>
+        </ul>
+        <footer className="sidebar-footer">
+          <span>{me ? `you: ${shortKey(me.publicKey)}` : 'no key yet'}</span>
+          <ServerState />
+        </footer>
+      </nav>
+      <main className="screen">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -7,6 +7,7 @@ import type { DomainRow } from './store/local-store';
 export const FAILING_AFTER_ATTEMPTS = 3;
 
 function healthOf(row: DomainRow): PublishHealth {
+  if (row.conflictTimestamp !== null) return 'conflict';
   if (row.packetTimestamp === null) return 'never';
   const done = row.targets.filter((t) => t.state === 'done').length;
   const failing = row.targets.filter((t) => t.state !== 'done' && t.lastError !== null).length;
@@ -22,6 +23,8 @@ export function summariseDomain(
 ): DomainSummary {
   const attention: AttentionReason[] = [];
   if (row.held && row.backedUpAt === null) attention.push({ kind: 'not_backed_up' });
+  if (row.conflictTimestamp !== null)
+    attention.push({ kind: 'conflict', timestamp: row.conflictTimestamp });
   for (const target of row.targets) {
     if (
       target.state !== 'done' &&

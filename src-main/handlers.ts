@@ -24,6 +24,12 @@ import { ratePassphrase } from './custody/passphrase-rating';
 import { summariseDomain } from './domain-summary';
 import type { MainEvents } from './events';
 import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
+import { DiagnosticsLog, diagnosticsReport } from './diagnostics';
+import { Settings } from './settings';
+import { newestAnswer, publicView, type NetworkResolver } from './network-resolver';
+
+/** How long a publish waits for the network's answer before publishing anyway (offline). */
+const PRE_PUBLISH_TIMEOUT_MS = 3000;
 
 export interface MainContext {
   readonly version: string;
@@ -33,7 +39,12 @@ export interface MainContext {
   readonly publisher: Publisher;
   readonly dialogs: Dialogs;
   readonly events: MainEvents;
-  readonly republishIntervalMs?: number;
+  /** The person's settings (relays, DHT, republish interval); defaults when not given. */
+  readonly settings?: Settings;
+  readonly diagnostics?: DiagnosticsLog;
+  readonly dhtAvailable?: boolean;
+  /** Reads what relays and the DHT serve now (Network view, Explore). */
+  readonly resolver?: NetworkResolver;
   readonly now?: () => number;
 }
 
@@ -47,6 +58,19 @@ function checkPositions(): number[] {
 export function createHandlers(context: MainContext): IpcHandlers {
   const { store, vault, publisher, events } = context;
   const now = context.now ?? Date.now;
+  const settings =
+    context.settings ??
+    new Settings(store, {
+      relays: [],
+      dhtEnabled: true,
+      republishIntervalMinutes: DEFAULT_REPUBLISH_INTERVAL_MS / 60_000,
+    });
+  const diagnostics = context.diagnostics ?? new DiagnosticsLog();
+  const settingsView = () => ({
+    settings: settings.get(),
+    defaults: settings.defaults,
+    dhtAvailable: context.dhtAvailable ?? false,
+  });
   /**
    * New keys' phrases, in memory only, until the person checks three words back (or the app
    * quits): the keychain keeps the secret, never the phrase.
@@ -79,11 +103,26 @@ export function createHandlers(context: MainContext): IpcHandlers {
           maxFutureMicros: Number.MAX_SAFE_INTEGER,
         })
       : null;
+    const conflict = store.getConflict(domain);
+    const theirs = conflict
+      ? decodeRelayPayload(nativeVerifier, key, conflict.payload, {
+          maxFutureMicros: Number.MAX_SAFE_INTEGER,
+        })
+      : null;
     return {
       domain,
       drafts,
       published: published && { timestamp: published.timestamp, records: published.records },
       size: measureRecords(drafts, key),
+      conflict:
+        conflict && theirs
+          ? {
+              timestamp: theirs.timestamp,
+              records: theirs.records,
+              foundAt: conflict.foundAt,
+              source: conflict.source,
+            }
+          : null,
     };
   };
 
@@ -94,7 +133,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
     'keys:list': async () => vault.list().map(keySummary),
     'domains:list': async () => {
       const at = now();
-      const interval = context.republishIntervalMs ?? DEFAULT_REPUBLISH_INTERVAL_MS;
+      const interval = settings.get().republishIntervalMinutes * 60_000;
       return store.domainRows().map((row) => summariseDomain(row, at, interval));
     },
     'keys:create': async ({ label }) => {
@@ -226,12 +265,69 @@ export function createHandlers(context: MainContext): IpcHandlers {
       domainsChanged(domain);
       return recordsOf(domain);
     },
-    'records:publish': async ({ domain: input }) => {
+    'records:publish': async ({ domain: input, onTop }) => {
       const domain = domainOf(input);
-      const packet = publisher.publish(vault.signer(domain), store.getDrafts(domain));
+      const signer = vault.signer(domain);
+      if (!onTop && context.resolver) {
+        // Another device holding this key may have published since our draft's packet: find
+        // out first, so nothing it published is overwritten without the person seeing it.
+        const view = await context.resolver.resolve(domain, settings.get(), PRE_PUBLISH_TIMEOUT_MS);
+        const newer = newestAnswer(view.answers);
+        const stored = store.getPacket(domain);
+        if (
+          newer?.state === 'found' &&
+          newer.packet &&
+          newer.timestamp > (stored?.timestamp ?? 0)
+        ) {
+          if (publisher.noteConflict(newer.packet, newer.target)) {
+            domainsChanged(domain);
+            return { domain, outcome: 'conflict' as const };
+          }
+        }
+      }
+      const packet = publisher.publish(signer, store.getDrafts(domain));
       domainsChanged(domain);
       void publisher.processOutbox();
-      return { domain, timestamp: packet.timestamp };
+      return { domain, outcome: 'queued' as const, timestamp: packet.timestamp };
+    },
+    'records:adopt': async ({ domain: input }) => {
+      const domain = domainOf(input);
+      if (!publisher.adoptConflict(domain)) {
+        throw new AppError('NO_CONFLICT', 'There is no newer packet from another device to adopt.');
+      }
+      domainsChanged(domain);
+      return recordsOf(domain);
+    },
+    'network:resolve': async ({ publicKey }) => {
+      const key = domainOf(publicKey);
+      if (!context.resolver) return { publicKey: key, answers: [], at: now() };
+      const recent = [key, ...(store.getSetting<string[]>('recentLookups') ?? [])];
+      store.setSetting('recentLookups', [...new Set(recent)].slice(0, 10));
+      return publicView(await context.resolver.resolve(key, settings.get()));
+    },
+    'network:recent': async () => store.getSetting<string[]>('recentLookups') ?? [],
+    'settings:get': async () => settingsView(),
+    'settings:save': async (next) => {
+      settings.save(next);
+      void publisher.processOutbox();
+      return settingsView();
+    },
+    'diagnostics:export': async () => {
+      const path = await context.dialogs.chooseSavePath({
+        title: 'Save diagnostics',
+        defaultName: `pubky-domains-diagnostics-${new Date(now()).toISOString().slice(0, 10)}.txt`,
+        filterName: 'Text',
+        extensions: ['txt'],
+      });
+      if (!path) return { saved: false };
+      const report = diagnosticsReport({
+        version: context.version,
+        settings: settings.get(),
+        store,
+        log: diagnostics,
+      });
+      await writeFile(path, report, { mode: 0o600 });
+      return { saved: true, path };
     },
     'publish:retry': async ({ domain: input, target }) => {
       const retrying = store.retryNow(domainOf(input), target, now());

@@ -14,6 +14,10 @@ import { LocalStore } from './store/local-store';
 import type { IpcHandlers } from './ipc/dispatch';
 import type { Dialogs } from './dialogs';
 import { MainEvents } from './events';
+import { DiagnosticsLog } from './diagnostics';
+import { Settings } from './settings';
+import { NetworkResolver } from './network-resolver';
+import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
 
 /** Public PKARR relays the reference client uses when it is not told otherwise. */
 export const DEFAULT_RELAYS = ['https://relay.pkarr.org', 'https://pkarr.pubky.org'];
@@ -45,12 +49,24 @@ export interface MainServices {
 }
 
 export async function startMainServices(options: MainOptions): Promise<MainServices> {
-  const log = options.log ?? (() => {});
+  const diagnostics = new DiagnosticsLog();
+  const log = (line: string) => {
+    diagnostics.add(line);
+    options.log?.(line);
+  };
   const events = new MainEvents(log);
   const store = new LocalStore(join(options.dataDir, 'pubky-domains.sqlite'));
   const vault = new KeyVault(osKeychain(options.keychainService ?? KEYCHAIN_SERVICE), store);
-  const relayList = [...(options.relays ?? DEFAULT_RELAYS)];
-  const relays = () => relayList;
+  const settings = new Settings(store, {
+    relays: [...(options.relays ?? DEFAULT_RELAYS)],
+    dhtEnabled: true,
+    republishIntervalMinutes: Math.max(
+      15,
+      Math.round((options.republishIntervalMs ?? DEFAULT_REPUBLISH_INTERVAL_MS) / 60_000),
+    ),
+  });
+  const relays = () => settings.get().relays;
+  const dhtEnabled = () => settings.get().dhtEnabled;
   const relayClient = new RelayClient({ verifier: nativeVerifier });
   let dht: DhtClient | undefined;
   if (options.dhtBootstrap !== null) {
@@ -71,8 +87,10 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     relayClient,
     relays,
     dht,
+    dhtEnabled,
     log,
     onProgress: (progress) => events.emit('publish:progress', progress),
+    onDomainChanged: (domain) => events.emit('domains:changed', { domains: [domain] }),
   });
   const republisher = new Republisher({
     store,
@@ -80,8 +98,13 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     relayClient,
     relays,
     dht,
+    dhtEnabled,
     log,
-    ...(options.republishIntervalMs ? { intervalMs: options.republishIntervalMs } : {}),
+    // A test's sub-minute interval stands; otherwise the person's setting, read each round.
+    intervalMs:
+      options.republishIntervalMs !== undefined && options.republishIntervalMs < 60_000
+        ? options.republishIntervalMs
+        : () => settings.get().republishIntervalMinutes * 60_000,
   });
   const recovered = store.recoverInFlight();
   if (recovered) log(`resuming ${recovered} publishes interrupted by the last exit`);
@@ -101,7 +124,10 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     publisher,
     dialogs: options.dialogs,
     events,
-    ...(options.republishIntervalMs ? { republishIntervalMs: options.republishIntervalMs } : {}),
+    settings,
+    diagnostics,
+    dhtAvailable: dht !== undefined,
+    resolver: new NetworkResolver(relayClient, dht),
   });
   return {
     store,

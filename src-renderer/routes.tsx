@@ -7,6 +7,8 @@ import { ImportScreen } from './screens/welcome/import-screen';
 import { BackupScreen } from './screens/backup/backup-screen';
 import { DomainScreen } from './screens/domain/domain-screen';
 import { NotFound } from './screens/not-found';
+import { SettingsScreen } from './screens/settings/settings-screen';
+import { ExploreScreen } from './screens/explore/explore-screen';
 
 export const routes: RouteObject[] = [
   {
@@ -17,6 +19,8 @@ export const routes: RouteObject[] = [
       { path: 'import', element: <ImportScreen /> },
       { path: 'keys/:publicKey/backup', element: <BackupScreen /> },
       { path: 'domains/:publicKey/:tab?', element: <DomainScreen /> },
+      { path: 'explore', element: <ExploreScreen /> },
+      { path: 'settings', element: <SettingsScreen /> },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -7,6 +7,7 @@ import type { Result } from './result';
 import { dnsRecordsSchema } from './pkarr/record-schema';
 import type { DnsRecord, SizeReport } from './pkarr';
 import type { PkarrErrorCode } from './pkarr/errors';
+import { appSettingsSchema, type AppSettings } from './settings';
 
 const publicKey = z.string().min(1).max(120);
 const label = z.string().max(100).default('');
@@ -37,9 +38,20 @@ export const ipcRequestSchemas = {
   }),
   'records:get': z.object({ domain: publicKey }),
   'records:save': z.object({ domain: publicKey, records: dnsRecordsSchema }),
-  'records:publish': z.object({ domain: publicKey }),
+  // Before signing, main asks the network for a newer packet (another device's) and stops with
+  // a conflict if there is one; `onTop` publishes anyway, newer than theirs.
+  'records:publish': z.object({ domain: publicKey, onTop: z.boolean().default(false) }),
   'publish:status': z.object({ domain: publicKey }),
   'publish:retry': z.object({ domain: publicKey, target: z.string().min(1).max(300) }),
+  // Takes the other device's newer packet (the conflict) as this domain's records.
+  'records:adopt': z.object({ domain: publicKey }),
+  // What each relay and the DHT serve now for a key (any key: Explore looks up others too).
+  'network:resolve': z.object({ publicKey }),
+  'network:recent': z.undefined(),
+  'settings:get': z.undefined(),
+  'settings:save': appSettingsSchema,
+  // Main writes the report where the person chooses; the renderer gets the path only.
+  'diagnostics:export': z.undefined(),
 } as const;
 
 export interface AppInfo {
@@ -83,7 +95,8 @@ export interface PassphraseRating {
   readonly suggestions: readonly string[];
 }
 
-export type PublishHealth = 'never' | 'publishing' | 'published' | 'partial' | 'failing';
+export type PublishHealth =
+  'never' | 'publishing' | 'published' | 'partial' | 'failing' | 'conflict';
 
 export interface DomainTarget {
   readonly target: string;
@@ -102,7 +115,8 @@ export type AttentionReason =
       readonly attempts: number;
       readonly lastError: string;
     }
-  | { readonly kind: 'not_republished'; readonly since: number };
+  | { readonly kind: 'not_republished'; readonly since: number }
+  | { readonly kind: 'conflict'; readonly timestamp: number };
 
 /** A domain as Home lists it. */
 export interface DomainSummary {
@@ -126,6 +140,44 @@ export interface DomainRecords {
   readonly drafts: readonly DnsRecord[];
   readonly published: { readonly timestamp: number; readonly records: readonly DnsRecord[] } | null;
   readonly size: SizeReport;
+  /** A newer packet another device published, waiting beside the drafts for a decision. */
+  readonly conflict: {
+    readonly timestamp: number;
+    readonly records: readonly DnsRecord[];
+    readonly foundAt: number;
+    /** Where it was found: a relay URL, 'dht', or 'republish' (a routine check). */
+    readonly source: string;
+  } | null;
+}
+
+export type TargetAnswer =
+  | {
+      readonly target: string;
+      readonly state: 'found';
+      readonly timestamp: number;
+      readonly records: readonly DnsRecord[];
+      readonly latencyMs: number;
+    }
+  | { readonly target: string; readonly state: 'not_found'; readonly latencyMs: number }
+  | {
+      readonly target: string;
+      readonly state: 'error';
+      readonly detail: string;
+      readonly latencyMs: number;
+    };
+
+/** What the network serves for a key, target by target, read now. */
+export interface NetworkView {
+  readonly publicKey: string;
+  readonly answers: readonly TargetAnswer[];
+  readonly at: number;
+}
+
+export interface SettingsView {
+  readonly settings: AppSettings;
+  readonly defaults: AppSettings;
+  /** Whether the DHT node runs in this session (it may be unreachable: offline is normal). */
+  readonly dhtAvailable: boolean;
 }
 
 export interface TargetStatus {
@@ -164,10 +216,18 @@ export interface IpcResponses {
   'keys:import-recovery': KeySummary;
   'records:get': DomainRecords;
   'records:save': DomainRecords;
-  'records:publish': { readonly domain: string; readonly timestamp: number };
+  'records:publish':
+    | { readonly domain: string; readonly outcome: 'queued'; readonly timestamp: number }
+    | { readonly domain: string; readonly outcome: 'conflict' };
   'publish:status': PublishStatus;
   /** Whether a waiting attempt for that target was moved to now. */
   'publish:retry': { readonly retrying: boolean };
+  'records:adopt': DomainRecords;
+  'network:resolve': NetworkView;
+  'network:recent': readonly string[];
+  'settings:get': SettingsView;
+  'settings:save': SettingsView;
+  'diagnostics:export': { readonly saved: false } | { readonly saved: true; readonly path: string };
 }
 
 export type IpcChannel = keyof typeof ipcRequestSchemas;
@@ -186,6 +246,7 @@ export type AppErrorCode =
   | 'INVALID_PHRASE'
   | 'PHRASE_UNAVAILABLE'
   | 'PHRASE_MISMATCH'
+  | 'NO_CONFLICT'
   | 'PACKET_TOO_LARGE';
 
 /** Every code an IPC reply can carry: the dispatcher's, main's, and the PKARR codec's. */

@@ -37,4 +37,8 @@ declare class URL {
   readonly host: string;
   readonly protocol: string;
   readonly pathname: string;
+  readonly username: string;
+  readonly password: string;
+  readonly search: string;
+  readonly hash: string;
 }

@@ -27,7 +27,11 @@ export interface PublisherDeps {
   readonly relayClient: RelayClient;
   readonly relays: () => readonly string[];
   readonly dht?: DhtClient | undefined;
+  /** Whether the person wants the DHT used (Settings); the DHT is used only when it runs too. */
+  readonly dhtEnabled?: () => boolean;
   readonly log?: (line: string) => void;
+  /** Told when a domain's drafts, packet or conflict changed outside a request (adopt, conflict). */
+  readonly onDomainChanged?: (domain: string) => void;
   /** Told of every change of a target's state, as it happens (main turns it into events). */
   readonly onProgress?: (progress: PublishProgress) => void;
   readonly now?: () => number;
@@ -66,7 +70,8 @@ export class Publisher {
   }
 
   private targets(): string[] {
-    return [...this.deps.relays(), ...(this.deps.dht ? [DHT_TARGET] : [])];
+    const dht = this.deps.dht && (this.deps.dhtEnabled?.() ?? true);
+    return [...this.deps.relays(), ...(dht ? [DHT_TARGET] : [])];
   }
 
   private progress(progress: Omit<PublishProgress, 'at'>): void {
@@ -89,7 +94,13 @@ export class Publisher {
   publish(signer: PacketSigner, records: readonly DnsRecord[]): SignedPacket {
     const domain = z32Encode(signer.publicKey);
     const previous = this.deps.store.getPacket(domain);
-    const timestamp = Math.max(nowMicros(), (previous?.timestamp ?? 0) + 1);
+    // Publishing on top of a conflict: newer than the other device's packet too.
+    const theirs = this.deps.store.getConflict(domain);
+    const timestamp = Math.max(
+      nowMicros(),
+      (previous?.timestamp ?? 0) + 1,
+      (theirs?.timestamp ?? 0) + 1,
+    );
     const packet = signPacket(signer, records, { timestamp });
     const targets = this.targets();
     this.deps.store.addDomain(domain);
@@ -98,6 +109,7 @@ export class Publisher {
       targets,
       this.now(),
     );
+    this.deps.store.clearConflict(domain);
     this.queued(domain, timestamp, targets);
     return packet;
   }
@@ -112,6 +124,47 @@ export class Publisher {
     return true;
   }
 
+  /**
+   * A newer packet than ours from elsewhere (another device holding the same key). It is kept
+   * beside the drafts, never over them: the person compares both and adopts theirs or
+   * publishes on top (docs/protocol.md). Returns whether it is newer than what we know.
+   */
+  noteConflict(packet: SignedPacket, source: string): boolean {
+    const domain = z32Encode(packet.publicKey);
+    const stored = this.deps.store.getPacket(domain);
+    if (stored) {
+      const current = decodeRelayPayload(this.deps.verifier, packet.publicKey, stored.payload);
+      if (compareFreshness(packet, current) <= 0) return false;
+    }
+    this.deps.store.addDomain(domain);
+    this.deps.store.setConflict({
+      domain,
+      timestamp: packet.timestamp,
+      payload: encodeRelayPayload(packet),
+      foundAt: this.now(),
+      source,
+    });
+    this.deps.onDomainChanged?.(domain);
+    return true;
+  }
+
+  /** Takes the conflicting packet as ours: drafts and stored packet become theirs. */
+  adoptConflict(domain: string): boolean {
+    const conflict = this.deps.store.getConflict(domain);
+    if (!conflict) return false;
+    const packet = decodeRelayPayload(
+      this.deps.verifier,
+      parsePublicKey(domain),
+      conflict.payload,
+      {
+        maxFutureMicros: Number.MAX_SAFE_INTEGER,
+      },
+    );
+    this.deps.store.clearConflict(domain);
+    this.adopt(packet);
+    return true;
+  }
+
   /** Adopts a newer packet found on the network (e.g. published from another device). */
   adopt(packet: SignedPacket): boolean {
     const domain = z32Encode(packet.publicKey);
@@ -120,13 +173,18 @@ export class Publisher {
       const current = decodeRelayPayload(this.deps.verifier, packet.publicKey, stored.payload);
       if (compareFreshness(packet, current) <= 0) return false;
     }
+    const now = this.now();
     this.deps.store.addDomain(domain);
-    this.deps.store.storeAndQueue(
-      { domain, timestamp: packet.timestamp, payload: encodeRelayPayload(packet) },
-      [],
-      this.now(),
-    );
-    this.deps.store.setDrafts(domain, packet.records);
+    // One time for both: the drafts are what was stored, not an edit made after it.
+    this.deps.store.transaction(() => {
+      this.deps.store.storeAndQueue(
+        { domain, timestamp: packet.timestamp, payload: encodeRelayPayload(packet) },
+        [],
+        now,
+      );
+      this.deps.store.setDrafts(domain, packet.records, now);
+    });
+    this.deps.onDomainChanged?.(domain);
     return true;
   }
 
@@ -198,7 +256,7 @@ export class Publisher {
         break;
       case 'superseded':
         this.deps.store.supersedeOutbox(entry.id, result.detail, now);
-        if (result.newer) this.adopt(result.newer);
+        if (result.newer) this.noteConflict(result.newer, entry.target);
         this.progress({
           ...base,
           state: 'superseded',

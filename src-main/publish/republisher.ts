@@ -16,12 +16,15 @@ export interface RepublisherDeps {
   readonly relayClient: RelayClient;
   readonly relays: () => readonly string[];
   readonly dht?: DhtClient | undefined;
-  readonly intervalMs?: number;
+  readonly dhtEnabled?: () => boolean;
+  /** Read before each wait, so a new setting applies from the next round. */
+  readonly intervalMs?: number | (() => number);
   readonly log?: (line: string) => void;
 }
 
 export class Republisher {
   private timer: NodeJS.Timeout | undefined;
+  private running = false;
 
   constructor(private readonly deps: RepublisherDeps) {}
 
@@ -33,11 +36,17 @@ export class Republisher {
       if (!this.deps.store.getPacket(domain)) continue;
       const key = parsePublicKey(domain);
       const fromRelays = (await this.deps.relayClient.resolve(this.deps.relays(), key)).packet;
-      const fromDht = this.deps.dht
-        ? await this.deps.dht.get(key).catch(() => undefined)
-        : undefined;
+      const fromDht =
+        this.deps.dht && (this.deps.dhtEnabled?.() ?? true)
+          ? await this.deps.dht.get(key).catch(() => undefined)
+          : undefined;
       const newest = fresher(fromRelays, fromDht);
-      if (newest && this.deps.publisher.adopt(newest)) {
+      // With edits not yet published, a newer packet from elsewhere is a conflict for the
+      // person to settle; without, the drafts simply follow the network.
+      if (newest && this.deps.store.hasUnpublishedChanges(domain)) {
+        if (this.deps.publisher.noteConflict(newest, 'republish'))
+          this.deps.log?.(`a newer packet for ${domain} conflicts with unpublished edits`);
+      } else if (newest && this.deps.publisher.adopt(newest)) {
         adopted++;
         this.deps.log?.(`adopted a newer packet for ${domain} from the network`);
       }
@@ -47,19 +56,28 @@ export class Republisher {
     return { republished, adopted };
   }
 
+  private interval(): number {
+    const setting = this.deps.intervalMs ?? DEFAULT_REPUBLISH_INTERVAL_MS;
+    return typeof setting === 'function' ? setting() : setting;
+  }
+
   start(): void {
-    if (this.timer) return;
-    const interval = this.deps.intervalMs ?? DEFAULT_REPUBLISH_INTERVAL_MS;
-    this.timer = setInterval(() => {
-      this.runOnce().catch((error: unknown) =>
-        this.deps.log?.(`republish round failed: ${String(error)}`),
-      );
-    }, interval);
-    this.timer.unref();
+    if (this.running) return;
+    this.running = true;
+    const next = () => {
+      this.timer = setTimeout(() => {
+        this.runOnce()
+          .catch((error: unknown) => this.deps.log?.(`republish round failed: ${String(error)}`))
+          .finally(() => this.running && next());
+      }, this.interval());
+      this.timer.unref();
+    };
+    next();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.running = false;
+    clearTimeout(this.timer);
     this.timer = undefined;
   }
 }

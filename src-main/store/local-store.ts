@@ -33,8 +33,19 @@ export interface DomainRow {
   readonly recordCount: number;
   readonly packetTimestamp: number | null;
   readonly packetStoredAt: number | null;
+  /** A newer packet from elsewhere waiting for the person's decision. */
+  readonly conflictTimestamp: number | null;
   /** The targets of the newest packet (empty before the first publish). */
   readonly targets: readonly OutboxTargetRow[];
+}
+
+export interface StoredConflict {
+  readonly domain: string;
+  readonly timestamp: number;
+  readonly payload: Uint8Array;
+  readonly foundAt: number;
+  /** Where it was found: a relay URL, 'dht', or 'republish'. */
+  readonly source: string;
 }
 
 export interface StoredPacket {
@@ -171,6 +182,7 @@ export class LocalStore {
            k.backup_method AS backupMethod, d.drafts_changed_at AS draftsChangedAt,
            (SELECT count(*) FROM record_drafts r WHERE r.domain = d.public_key) AS recordCount,
            p.timestamp AS packetTimestamp, p.stored_at AS packetStoredAt,
+           c.timestamp AS conflictTimestamp,
            (SELECT json_group_array(json_object('target', o.target, 'state', o.state,
                      'attempts', o.attempts, 'lastError', o.last_error,
                      'nextAttemptAt', o.next_attempt_at, 'updatedAt', o.updated_at))
@@ -179,6 +191,7 @@ export class LocalStore {
          FROM domains d
          LEFT JOIN keys k ON k.public_key = d.public_key
          LEFT JOIN signed_packets p ON p.domain = d.public_key
+         LEFT JOIN conflicts c ON c.domain = d.public_key
          ORDER BY d.created_at, d.public_key`,
       )
       .all()
@@ -186,6 +199,69 @@ export class LocalStore {
         const r = row as Omit<DomainRow, 'targets' | 'held'> & { held: number; targets: string };
         return { ...r, held: r.held === 1, targets: JSON.parse(r.targets) as OutboxTargetRow[] };
       });
+  }
+
+  /** Whether the drafts changed after the newest packet was stored (edits not yet published). */
+  hasUnpublishedChanges(domain: string): boolean {
+    const row = this.sqlite
+      .prepare(
+        `SELECT d.drafts_changed_at AS changed, p.stored_at AS stored FROM domains d
+         LEFT JOIN signed_packets p ON p.domain = d.public_key WHERE d.public_key = ?`,
+      )
+      .get(domain) as { changed: number | null; stored: number | null } | undefined;
+    return !!row && row.changed !== null && (row.stored === null || row.changed > row.stored);
+  }
+
+  // settings: small JSON values by name
+
+  getSetting<T>(name: string): T | undefined {
+    const row = this.sqlite.prepare('SELECT value FROM settings WHERE name = ?').get(name) as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+  setSetting(name: string, value: unknown): void {
+    this.sqlite
+      .prepare(
+        'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      )
+      .run(name, JSON.stringify(value));
+  }
+
+  // conflicts: a newer packet from elsewhere, kept beside the drafts
+
+  setConflict(conflict: StoredConflict): void {
+    this.sqlite
+      .prepare(
+        `INSERT INTO conflicts (domain, timestamp, payload, found_at, source) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (domain) DO UPDATE SET timestamp = excluded.timestamp, payload = excluded.payload,
+           found_at = excluded.found_at, source = excluded.source
+         WHERE excluded.timestamp > conflicts.timestamp`,
+      )
+      .run(
+        conflict.domain,
+        conflict.timestamp,
+        Buffer.from(conflict.payload),
+        conflict.foundAt,
+        conflict.source,
+      );
+  }
+  getConflict(domain: string): StoredConflict | undefined {
+    const row = this.sqlite
+      .prepare('SELECT timestamp, payload, found_at, source FROM conflicts WHERE domain = ?')
+      .get(domain) as
+      { timestamp: number; payload: Buffer; found_at: number; source: string } | undefined;
+    return (
+      row && {
+        domain,
+        timestamp: row.timestamp,
+        payload: new Uint8Array(row.payload),
+        foundAt: row.found_at,
+        source: row.source,
+      }
+    );
+  }
+  clearConflict(domain: string): void {
+    this.sqlite.prepare('DELETE FROM conflicts WHERE domain = ?').run(domain);
   }
 
   // signed packets and the outbox

@@ -69,4 +69,21 @@ export const LOCAL_MIGRATIONS: readonly string[] = [
     CHECK (backup_method IN ('phrase', 'recovery-file', 'imported'));
   ALTER TABLE domains ADD COLUMN drafts_changed_at INTEGER;
   `,
+  // 3: the app's settings (relays, DHT, republish interval), and packets another device
+  // published that are newer than ours while ours was being published or edited: kept beside
+  // the drafts, never over them, until the person adopts theirs or publishes on top.
+  `
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL CHECK (json_valid(value))
+  ) STRICT;
+
+  CREATE TABLE conflicts (
+    domain TEXT PRIMARY KEY REFERENCES domains(public_key) ON DELETE CASCADE,
+    timestamp INTEGER NOT NULL,
+    payload BLOB NOT NULL CHECK (length(payload) BETWEEN 72 AND 1072),
+    found_at INTEGER NOT NULL,
+    source TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

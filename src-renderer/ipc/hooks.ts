@@ -106,7 +106,8 @@ export function useSaveRecords(domain: string) {
 export function usePublish(domain: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => call('records:publish', { domain }),
+    mutationFn: (options: { onTop?: boolean } = {}) =>
+      call('records:publish', { domain, onTop: options.onTop ?? false }),
     onSuccess: () =>
       Promise.all([
         client.invalidateQueries({ queryKey: queryKeys.records(domain) }),

@@ -47,6 +47,12 @@ export function Shell() {
           <li>
             <NavLink to="/import">Import a key</NavLink>
           </li>
+          <li>
+            <NavLink to="/explore">Explore</NavLink>
+          </li>
+          <li className="separated">
+            <NavLink to="/settings">Settings</NavLink>
+          </li>
         </ul>
         <footer className="sidebar-footer">
           <span>{me ? `you: ${shortKey(me.publicKey)}` : 'no key yet'}</span>

@@ -5,14 +5,13 @@
 // a recovery file → a fresh profile imports it. Every screen passes axe and is photographed;
 // no IPC reply or event carries a secret, and the phrase appears only in the one reveal reply.
 import { expect, test } from '@playwright/test';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createDispatch, type Dispatch } from '../../src-main/ipc/dispatch';
-import { startMainServices, type MainServices } from '../../src-main/services';
+import { osKeychain } from '../../src-main/custody/secret-store';
+import { appProfile, type AppProfile } from '../support/app-profile';
 import { FaultRelay } from '../support/fault-relay';
 import { PersonDialogs } from '../support/person-dialogs';
-import { serveRenderer, wireApi, type ServedRenderer } from '../support/renderer-bridge';
+import { serveRenderer, type ServedRenderer } from '../support/renderer-bridge';
 import { BackupPage } from './pages/backup-page';
 import { DomainPage } from './pages/domain-page';
 import { ImportPage } from './pages/import-page';
@@ -22,35 +21,13 @@ import { WelcomePage } from './pages/welcome-page';
 let renderer: ServedRenderer;
 let relayA: FaultRelay;
 let relayB: FaultRelay;
-const dirs: string[] = [];
-const profiles: MainServices[] = [];
+const profiles: AppProfile[] = [];
 const person = new PersonDialogs();
 
-async function profile(): Promise<MainServices> {
-  const dir = await mkdtemp(join(tmpdir(), 'pubky-journey-'));
-  dirs.push(dir);
-  const services = await startMainServices({
-    dataDir: dir,
-    version: 'test',
-    serverUrl: () => 'http://127.0.0.1:9',
-    relays: [relayA.url, relayB.url],
-    dhtBootstrap: null,
-    keychainService: `pubky-domains-journey-${process.pid}-${profiles.length}`,
-    outboxIntervalMs: 200,
-    dialogs: person,
-  });
-  profiles.push(services);
-  return services;
-}
-
-/** Every reply and event the renderer receives, to scan for secrets afterwards. */
-const seen: { kind: string; channel: string; text: string }[] = [];
-function recording(dispatch: Dispatch): Dispatch {
-  return async (channel, payload) => {
-    const reply = await dispatch(channel, payload);
-    seen.push({ kind: 'reply', channel: String(channel), text: JSON.stringify(reply) });
-    return reply;
-  };
+async function profile(): Promise<AppProfile> {
+  const made = await appProfile({ relays: [relayA.url, relayB.url], person });
+  profiles.push(made);
+  return made;
 }
 
 test.beforeAll(async () => {
@@ -60,25 +37,18 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  for (const services of profiles) {
-    for (const key of services.vault.list()) services.vault.delete(key, key);
-    await services.close();
-  }
+  for (const p of profiles) await p.close();
   await Promise.all([relayA?.close(), relayB?.close(), renderer?.close()]);
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-test('a family makes, backs up, fills, publishes and restores a domain', async ({ page }) => {
+test('a family makes, backs up, fills, publishes and restores a domain', async ({ context }) => {
   test.setTimeout(120_000);
-  const main = await profile();
-  main.events.subscribe((event, payload) =>
-    seen.push({ kind: 'event', channel: event, text: JSON.stringify(payload) }),
-  );
-  await wireApi(page, recording(createDispatch(main.handlers)), main.events);
+  const first = await profile();
+  const main = first.main;
+  const page = await first.open(context, renderer.url);
   const shell = new ShellPage(page);
 
   // First run: the welcome screen, nothing else to do.
-  await shell.open(renderer.url);
   await expect(shell.heading).toHaveText('Welcome');
   await shell.expectAccessible('welcome');
   await shell.screenshot('01-welcome');
@@ -170,7 +140,7 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
 
   // A recovery file, written by main where the person chose.
   await page.goto(`${renderer.url}#/keys/${publicKey}/backup`);
-  const file = join(dirs[0]!, 'smith.pkarr');
+  const file = join(first.dir, 'smith.pkarr');
   person.willSaveTo(file);
   await backup.saveRecoveryFile('orbit lantern cactus pebble');
   await expect(page.getByText(`✓ Saved to ${file}`)).toBeVisible();
@@ -178,20 +148,26 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
 
   // A fresh profile imports the file and holds the same domain.
   const fresh = await profile();
-  const second = await page.context().newPage();
-  await wireApi(second, recording(createDispatch(fresh.handlers)), fresh.events);
-  await second.goto(`${renderer.url}#/import`);
+  const second = await fresh.open(context, renderer.url, '/import');
   await new ImportPage(second).fromFile(
     { name: 'smith.pkarr', buffer: await readFile(file) },
     'orbit lantern cactus pebble',
   );
   await expect(second.getByRole('heading', { level: 1 })).toHaveText(/…/);
-  expect(fresh.vault.list()).toEqual([publicKey]);
+  expect(fresh.main.vault.list()).toEqual([publicKey]);
   await new ShellPage(second).screenshot('11-imported');
 
   // Nothing secret crossed: no reply or event holds the seed or the phrase, but the one reveal.
   const phrase = words.join(' ');
+  const seen = [...first.seen, ...fresh.seen];
   const reveals = seen.filter((s) => s.text.includes(words.slice(0, 4).join('","')));
   expect(reveals.map((s) => s.channel)).toEqual(['keys:reveal-phrase']);
   for (const s of seen) expect(s.text, s.channel).not.toContain(phrase);
+  const seed = osKeychain(first.keychainService).get(publicKey)!;
+  const forms = [
+    Buffer.from(seed).toString('hex'),
+    Buffer.from(seed).toString('base64').slice(0, 24),
+    Array.from(seed.subarray(0, 8)).join(','),
+  ];
+  for (const s of seen) for (const form of forms) expect(s.text, s.channel).not.toContain(form);
 });

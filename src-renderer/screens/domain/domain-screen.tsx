@@ -8,8 +8,9 @@ import { EmptyState, ErrorMessage, Skeleton } from '../../ui/states';
 import { HEALTH_WORDS } from '../home/health';
 import { PublishingTab } from './publishing-tab';
 import { RecordsTab } from './records-tab';
+import { NetworkTab } from './network-tab';
 
-const TABS = ['records', 'publishing'] as const;
+const TABS = ['records', 'publishing', 'network'] as const;
 type Tab = (typeof TABS)[number];
 
 export function DomainScreen() {
@@ -50,6 +51,7 @@ export function DomainScreen() {
         <Tabs.List aria-label="Domain">
           <Tabs.Trigger value="records">Records</Tabs.Trigger>
           <Tabs.Trigger value="publishing">Publishing</Tabs.Trigger>
+          <Tabs.Trigger value="network">Network</Tabs.Trigger>
         </Tabs.List>
         <Tabs.Content value="records">
           <RecordsTab
@@ -59,6 +61,9 @@ export function DomainScreen() {
         </Tabs.Content>
         <Tabs.Content value="publishing">
           <PublishingTab domain={domain} />
+        </Tabs.Content>
+        <Tabs.Content value="network">
+          <NetworkTab domain={domain} />
         </Tabs.Content>
       </Tabs.Root>
     </section>

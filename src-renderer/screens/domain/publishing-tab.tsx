@@ -93,15 +93,17 @@ export function PublishingTab({ domain }: { domain: DomainSummary }) {
   });
   const stored = rows.filter((r) => r.tone === 'ok').length;
   const overall =
-    rows.length === 0
-      ? 'Stored on this computer only (no targets configured)'
-      : stored === rows.length
-        ? 'Published'
-        : stored > 0
-          ? `Partial (${stored} of ${rows.length})`
-          : rows.some((r) => r.tone === 'bad')
-            ? 'Failed'
-            : 'Publishing…';
+    domain.health === 'conflict'
+      ? 'Conflict: another device published newer records (see Records)'
+      : rows.length === 0
+        ? 'Stored on this computer only (no targets configured)'
+        : stored === rows.length
+          ? 'Published'
+          : stored > 0
+            ? `Partial (${stored} of ${rows.length})`
+            : rows.some((r) => r.tone === 'bad')
+              ? 'Failed'
+              : 'Publishing…';
   return (
     <div className="stack">
       <p className="overall" role="status" aria-live="polite">

@@ -14,6 +14,7 @@ import { messageOf } from '../../ipc/client';
 import { usePublish, useRecords, useSaveRecords } from '../../ipc/hooks';
 import { EmptyState, ErrorMessage, Skeleton } from '../../ui/states';
 import { RecordDialog } from './record-dialog';
+import { ConflictPanel } from './conflict-panel';
 import { recordRows, stagedCount, type RowState } from './record-rows';
 
 const MARK: Record<RowState, string> = { unchanged: '', new: '+', changed: '~', removed: '−' };
@@ -87,6 +88,9 @@ export function RecordsTab({
 
   return (
     <div className="stack">
+      {records.data.conflict && (
+        <ConflictPanel domain={domain.publicKey} records={records.data} onPublished={onPublished} />
+      )}
       {rows.length === 0 ? (
         <EmptyState title="No records yet">
           <p>
@@ -186,7 +190,9 @@ export function RecordsTab({
           disabled={
             !domain.held || !size.fits || publish.isPending || (staged === 0 && published !== null)
           }
-          onClick={() => publish.mutate(undefined, { onSuccess: onPublished })}
+          onClick={() =>
+            publish.mutate({}, { onSuccess: (r) => r.outcome === 'queued' && onPublished() })
+          }
         >
           {publish.isPending
             ? 'Signing…'

@@ -6,4 +6,5 @@ export const HEALTH_WORDS: Readonly<Record<PublishHealth, string>> = {
   published: 'Published',
   partial: 'Partial',
   failing: 'Failing',
+  conflict: 'Conflict',
 };

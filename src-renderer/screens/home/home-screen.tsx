@@ -24,6 +24,12 @@ function attentionText(reason: AttentionReason): { text: string; action: string;
       };
     case 'not_republished':
       return { text: 'not republished lately', action: 'See publishing', to: 'publishing' };
+    case 'conflict':
+      return {
+        text: 'another device published newer records',
+        action: 'Compare them',
+        to: 'records',
+      };
   }
 }
 

@@ -84,6 +84,23 @@ export function createHandlers(context: MainContext): IpcHandlers {
     phraseAvailable: pendingPhrases.has(publicKey),
   });
   const keysChanged = (publicKey: string) => events.emit('keys:changed', { publicKey });
+  /**
+   * An imported key's domain may already be published: its records are read from the network
+   * in the background (the import does not wait on relays) and become the drafts.
+   */
+  const fetchPublished = (domain: string) => {
+    if (!context.resolver || store.getPacket(domain)) return;
+    void context.resolver
+      .resolve(domain, settings.get())
+      .then((view) => {
+        const newest = newestAnswer(view.answers);
+        if (newest?.state === 'found' && newest.packet && publisher.adopt(newest.packet))
+          domainsChanged(domain);
+      })
+      .catch((error: unknown) =>
+        diagnostics.add(`reading ${domain} from the network failed: ${String(error)}`),
+      );
+  };
   const domainsChanged = (domain: string) => events.emit('domains:changed', { domains: [domain] });
 
   const domainOf = (input: string): string => z32Encode(parsePublicKey(input));
@@ -188,6 +205,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
       store.addDomain(publicKey, label);
       store.markBackedUp(publicKey, 'imported', now());
       keysChanged(publicKey);
+      fetchPublished(publicKey);
       return keySummary(publicKey);
     },
     'passphrase:rate': async ({ passphrase }) => ratePassphrase(passphrase),
@@ -246,6 +264,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
       store.addDomain(publicKey, label);
       store.markBackedUp(publicKey, 'imported', now());
       keysChanged(publicKey);
+      fetchPublished(publicKey);
       return keySummary(publicKey);
     },
 

@@ -121,6 +121,20 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
   expect(relayA.packets.get(publicKey)?.timestamp).toBe(stored.timestamp);
   expect(relayB.packets.get(publicKey)?.timestamp).toBe(stored.timestamp);
 
+  // The three views agree: the draft, what this app published, what each relay serves now.
+  await page.getByRole('tab', { name: 'Network' }).click();
+  const network = page.getByRole('table', { name: 'What the network serves now' });
+  await expect(network.getByRole('row')).toHaveCount(3);
+  await expect(network.getByText('serves what you published')).toHaveCount(2);
+  await expect(page.getByRole('list', { name: 'Draft records' }).getByRole('listitem')).toHaveCount(
+    8,
+  );
+  await expect(
+    page.getByRole('list', { name: 'Published records' }).getByRole('listitem'),
+  ).toHaveCount(8);
+  await shell.expectAccessible('network');
+  await shell.screenshot('07b-network');
+
   // An edit that would take the packet past 1000 bytes is refused with the size.
   await page.getByRole('tab', { name: 'Records' }).click();
   await domain.openRecordForm();
@@ -146,7 +160,7 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
   await expect(page.getByText(`✓ Saved to ${file}`)).toBeVisible();
   await shell.screenshot('10-recovery-file');
 
-  // A fresh profile imports the file and holds the same domain.
+  // A fresh profile imports the file, holds the same domain, and reads its records from the network.
   const fresh = await profile();
   const second = await fresh.open(context, renderer.url, '/import');
   await new ImportPage(second).fromFile(
@@ -155,6 +169,12 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
   );
   await expect(second.getByRole('heading', { level: 1 })).toHaveText(/…/);
   expect(fresh.main.vault.list()).toEqual([publicKey]);
+  await expect(
+    second.getByRole('table', { name: 'Records of this domain' }).getByRole('row'),
+  ).toHaveCount(9);
+  await expect(second.getByRole('table', { name: 'Records of this domain' })).toContainText(
+    'alpn=h2,h3',
+  );
   await new ShellPage(second).screenshot('11-imported');
 
   // Nothing secret crossed: no reply or event holds the seed or the phrase, but the one reveal.

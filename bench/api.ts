@@ -8,7 +8,7 @@
 // worst, the tail of the load rather than of one moment). Most such stalls were the server's
 // own full garbage collections (see server/runtime/server-heap.ts), so the open loop reports
 // how many it made; the rest were slow WAL flushes at COMMIT on this VM's disk.
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { loadConfig } from '../server/config';
 import { SignatureWorkerPool } from '../server/crypto/signature-worker-pool';
 import type { LoadPlan, Phase, PhaseResult } from './api-load';
 import { benchSigner } from './bench-signer';
+import { startPkarrRelay } from './pkarr-relays';
 
 const SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? 10);
 const OPEN_SECONDS = Number(process.env['BENCH_API_OPEN_SECONDS'] ?? 30);
@@ -58,17 +59,6 @@ async function makeFamilies(pool: pg.Pool, auth: AuthService) {
     families.push({ token, seeds: seeds.map((seed) => Buffer.from(seed).toString('hex')) });
   }
   return families;
-}
-
-async function startPkarrRelay(): Promise<{ url: string; stop: () => void }> {
-  const child = fork('bench/pkarr-relay-process.ts', [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const { url } = await new Promise<{ url: string }>((resolve) =>
-    child.once('message', (message) => resolve(message as { url: string })),
-  );
-  return { url, stop: () => child.disconnect() };
 }
 
 /**

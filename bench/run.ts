@@ -4,12 +4,14 @@ import { benchPkarr } from './pkarr';
 import { benchScores } from './scores';
 import { benchFeed } from './feed';
 import { benchApi } from './api';
+import { benchApp } from './app';
 
 const benches: Record<string, (seconds: number) => Promise<Record<string, unknown>>> = {
   pkarr: benchPkarr,
   scores: () => benchScores(),
   feed: () => benchFeed(),
   api: () => benchApi(),
+  app: () => benchApp(),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

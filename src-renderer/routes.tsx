@@ -7,12 +7,14 @@ import { ImportScreen } from './screens/welcome/import-screen';
 import { BackupScreen } from './screens/backup/backup-screen';
 import { DomainScreen } from './screens/domain/domain-screen';
 import { NotFound } from './screens/not-found';
+import { ScreenError } from './screens/screen-error';
 import { SettingsScreen } from './screens/settings/settings-screen';
 import { ExploreScreen } from './screens/explore/explore-screen';
 
 export const routes: RouteObject[] = [
   {
     element: <Shell />,
+    errorElement: <ScreenError />,
     children: [
       { index: true, element: <HomeScreen /> },
       { path: 'welcome', element: <WelcomeScreen /> },

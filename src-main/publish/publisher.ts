@@ -62,7 +62,6 @@ export type PublishProgress = IpcEvents['publish:progress'];
 export class Publisher {
   private readonly now: () => number;
   private readonly backoff: (attempts: number) => number;
-  private running: Promise<number> | undefined;
 
   constructor(private readonly deps: PublisherDeps) {
     this.now = deps.now ?? Date.now;
@@ -190,18 +189,17 @@ export class Publisher {
 
   /** Delivers every due outbox entry once; resolves with how many were handled. */
   processOutbox(): Promise<number> {
-    // One pass at a time: a timer firing during a slow pass must not claim entries twice. Timers
-    // and handlers start passes without waiting: a failed pass is logged here and never
-    // rejects (what it did not deliver stays due for the next pass).
-    this.running ??= this.runPass()
-      .catch((error: unknown) => {
-        this.deps.log?.(
-          `outbox pass failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        return 0;
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
+    // Every call claims what is due now and delivers it: claiming marks entries in flight in one
+    // transaction, so passes that overlap never take an entry twice, and a publish made while a
+    // slow target holds an earlier pass goes out at once instead of at the next timer. Timers and
+    // handlers start passes without waiting: a failed pass is logged here and never rejects
+    // (what it did not deliver stays due for the next pass).
+    return this.runPass().catch((error: unknown) => {
+      this.deps.log?.(
+        `outbox pass failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return 0;
+    });
   }
 
   private async runPass(): Promise<number> {

@@ -24,7 +24,8 @@ test.afterAll(async () => {
 /** Presses Tab until `target` has the focus (a control the keyboard cannot reach fails). */
 async function tabTo(page: Page, target: Locator): Promise<void> {
   for (let i = 0; i < 60; i++) {
-    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    if (await target.evaluate((el) => el === el.ownerDocument.activeElement).catch(() => false))
+      return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`the keyboard never reached ${target.toString()}`);

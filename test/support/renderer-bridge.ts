@@ -71,6 +71,50 @@ function unpack(value: unknown): unknown {
   return value;
 }
 
+/** The same packing in the page, as plain JavaScript (a transpiled function may not survive). */
+const PAGE_PACKING = `(() => {
+  const pack = (value) => {
+    if (value instanceof Uint8Array) return { __bytes: Array.from(value) };
+    if (Array.isArray(value)) return value.map(pack);
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, pack(v)]));
+    return value;
+  };
+  const unpack = (value) => {
+    if (Array.isArray(value)) return value.map(unpack);
+    if (value && typeof value === 'object') {
+      if (Array.isArray(value.__bytes)) return Uint8Array.from(value.__bytes);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unpack(v)]));
+    }
+    return value;
+  };
+  globalThis.__pubkyPack = pack;
+  globalThis.__pubkyUnpack = unpack;
+})()`;
+
+/** window.api as the preload exposes it: invoke through the binding, on() fed by __pubkyEmit. */
+const PAGE_API = `(() => {
+  const g = globalThis;
+  const listeners = new Map();
+  Object.defineProperty(g, '__pubkyEmit', {
+    value: (event, payload) => {
+      for (const listener of listeners.get(event) || []) listener(g.__pubkyUnpack(payload));
+    },
+  });
+  Object.defineProperty(g, 'api', {
+    value: Object.freeze({
+      invoke: (channel, request) =>
+        g.__pubkyInvoke(channel, g.__pubkyPack(request)).then(g.__pubkyUnpack),
+      on: (event, listener) => {
+        const set = listeners.get(event) || new Set();
+        listeners.set(event, set);
+        set.add(listener);
+        return () => void set.delete(listener);
+      },
+    }),
+  });
+})()`;
+
 export async function wireApi(
   page: Page,
   dispatch: Dispatch,
@@ -79,49 +123,14 @@ export async function wireApi(
   await page.exposeBinding('__pubkyInvoke', async (_source, channel: unknown, payload: unknown) =>
     pack(await dispatch(channel, unpack(payload))),
   );
-  await page.addInitScript(`(() => {
-    ${pack.toString()}
-    ${unpack.toString()}
-    globalThis.__pubkyPack = pack;
-    globalThis.__pubkyUnpack = unpack;
-  })()`);
-  await page.addInitScript(() => {
-    const g = globalThis as unknown as {
-      __pubkyInvoke: (c: unknown, p: unknown) => Promise<unknown>;
-      __pubkyPack: (v: unknown) => unknown;
-      __pubkyUnpack: (v: unknown) => unknown;
-    };
-    const bridge = (channel: unknown, request: unknown) =>
-      g.__pubkyInvoke(channel, g.__pubkyPack(request)).then(g.__pubkyUnpack);
-    const listeners = new Map<string, Set<(payload: unknown) => void>>();
-    Object.defineProperty(globalThis, '__pubkyEmit', {
-      value: (event: string, payload: unknown) => {
-        for (const listener of listeners.get(event) ?? []) listener(g.__pubkyUnpack(payload));
-      },
-    });
-    Object.defineProperty(globalThis, 'api', {
-      value: Object.freeze({
-        invoke: (channel: unknown, request: unknown) => bridge(channel, request),
-        on: (event: string, listener: (payload: unknown) => void) => {
-          const set = listeners.get(event) ?? new Set();
-          listeners.set(event, set);
-          set.add(listener);
-          return () => void set.delete(listener);
-        },
-      }),
-    });
-  });
+  await page.addInitScript(PAGE_PACKING);
+  await page.addInitScript(PAGE_API);
   if (!events) return () => {};
   return events.subscribe((event, payload) => {
     // A page that navigated or closed misses the event, as a closed window would.
     page
       .evaluate(
-        ([name, data]) =>
-          (globalThis as unknown as { __pubkyEmit: (e: string, p: unknown) => void }).__pubkyEmit(
-            name,
-            data,
-          ),
-        [event, pack(payload)] as const,
+        `globalThis.__pubkyEmit(${JSON.stringify(event)}, ${JSON.stringify(pack(payload))})`,
       )
       .catch(() => undefined);
   });

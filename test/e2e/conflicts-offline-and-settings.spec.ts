@@ -56,18 +56,18 @@ test('another device’s newer records are a conflict shown side by side, settle
   await h1['records:publish']({ domain: key, onTop: false });
   await expect.poll(() => b.packets.get(key)?.records.length).toBe(1);
 
-  // The other parent's laptop, same key, publishes other records (it saw this laptop's packet
-  // as a conflict and chose to publish its own on top).
+  // The other parent's laptop imports the same key, reads the published records from the
+  // network, and publishes other records on top of them.
   const h2 = second.main.handlers;
   await h2['keys:import-phrase']({ phrase, label: 'Smith family' });
+  await expect.poll(() => second.main.store.getDrafts(key)).toHaveLength(1);
   await h2['records:save']({
     domain: key,
     records: [{ type: 'A', name: '@', ttl: 300, address: '198.51.100.2' }],
   });
   expect(await h2['records:publish']({ domain: key, onTop: false })).toMatchObject({
-    outcome: 'conflict',
+    outcome: 'queued',
   });
-  await h2['records:publish']({ domain: key, onTop: true });
   await expect
     .poll(() => a.packets.get(key)?.records[0])
     .toMatchObject({ address: '198.51.100.2' });

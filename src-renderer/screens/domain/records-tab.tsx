@@ -188,7 +188,11 @@ export function RecordsTab({
           type="button"
           className="primary"
           disabled={
-            !domain.held || !size.fits || publish.isPending || (staged === 0 && published !== null)
+            !domain.held ||
+            !size.fits ||
+            publish.isPending ||
+            records.data.conflict !== null ||
+            (staged === 0 && published !== null)
           }
           onClick={() =>
             publish.mutate({}, { onSuccess: (r) => r.outcome === 'queued' && onPublished() })

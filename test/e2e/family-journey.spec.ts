@@ -86,6 +86,16 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
   await expect(domain.fieldError('Name')).toContainText('is not inside');
   await domain.submitRecord('@', 'A', '203.0.113.7', '-5');
   await expect(domain.fieldError('TTL (seconds)')).toContainText('negative');
+  for (const [type, value] of [
+    ['AAAA', '2001:db8::zz'],
+    ['CNAME', 'bad name!'],
+    ['NS', 'ns..example.org'],
+    ['HTTPS', '1 . port=99999'],
+    ['SVCB', 'one . alpn=h2'],
+  ] as const) {
+    await domain.submitRecord('@', type, value);
+    await expect(domain.fieldError('Value'), `${type} ${value}`).not.toBeEmpty();
+  }
   await shell.expectAccessible('record form with errors');
   await shell.screenshot('04-record-form-errors');
   await page.keyboard.press('Escape');
@@ -151,6 +161,19 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
   );
   await shell.expectAccessible('home');
   await shell.screenshot('09-home');
+
+  // Explore: any key, read-only; a typo is refused at the field.
+  await shell.sidebar.getByRole('link', { name: 'Explore' }).click();
+  await page.getByLabel('Key or pubky:// address').fill('pubky://not-a-key');
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await expect(page.getByText('Enter a Pubky key')).toBeVisible();
+  await page.getByLabel('Key or pubky:// address').fill(`pubky://${publicKey}/pub/x`);
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await expect(
+    page.getByRole('table', { name: 'What the network serves now' }).getByRole('row'),
+  ).toHaveCount(3);
+  await shell.expectAccessible('explore');
+  await shell.screenshot('09b-explore');
 
   // A recovery file, written by main where the person chose.
   await page.goto(`${renderer.url}#/keys/${publicKey}/backup`);

@@ -43,10 +43,9 @@ test('create, back up, add a record and publish with the keyboard alone', async 
 
   await tabTo(page, page.getByRole('button', { name: 'Reveal the phrase' }));
   await page.keyboard.press('Enter');
-  const words = await page
-    .getByRole('list', { name: 'Recovery phrase' })
-    .getByRole('listitem')
-    .allTextContents();
+  const phrase = page.getByRole('list', { name: 'Recovery phrase' }).getByRole('listitem');
+  await expect(phrase).toHaveCount(12);
+  const words = await phrase.allTextContents();
   await tabTo(page, page.getByRole('button', { name: 'I have written it down' }));
   await page.keyboard.press('Enter');
   const inputs = page.getByLabel(/^Word \d+$/);

@@ -1,5 +1,6 @@
 // The republisher puts every domain's packet out again without ever lowering what is out there:
-// a newer packet found on the network (another device) is adopted, not overwritten.
+// a newer packet found on the network (another device) is adopted, not overwritten — and when
+// the family has edits it has not published, it is kept beside them as a conflict instead.
 import { createMainlineNode } from '../../src-node/mainline-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signPacket, z32Encode } from '../../src-shared/pkarr';
@@ -95,5 +96,30 @@ describe('republisher', () => {
       { type: 'A', name: '@', ttl: 60, address: '198.51.100.10' },
     ]);
     expect(next.timestamp).toBeGreaterThan(elsewhere.timestamp);
+  });
+
+  it('keeps a newer packet beside unpublished edits as a conflict, never over them', async () => {
+    const { store, publisher, republisher, signer, domain } = freshApp();
+    publisher.publish(signer, [{ type: 'A', name: '@', ttl: 60, address: '192.0.2.7' }]);
+    await publisher.processOutbox();
+    const edits = [
+      { type: 'A' as const, name: '@', ttl: 60, address: '192.0.2.7' },
+      { type: 'CNAME' as const, name: 'www', ttl: 60, target: 'example.org' },
+    ];
+    store.setDrafts(domain, edits, Date.now() + 1);
+    const elsewhere = signPacket(
+      signer,
+      [{ type: 'A', name: '@', ttl: 60, address: '198.51.100.11' }],
+      { timestamp: (store.getPacket(domain)?.timestamp ?? 0) + 1000 },
+    );
+    expect(await relayClient.put(relay.url, elsewhere)).toMatchObject({ kind: 'published' });
+    const result = await republisher.runOnce();
+    expect(result.adopted).toBe(0);
+    expect(store.getDrafts(domain)).toEqual(edits);
+    expect(store.getConflict(domain)?.timestamp).toBe(elsewhere.timestamp);
+    // Adopting theirs makes it the domain's records; publishing on top would sign above it.
+    expect(publisher.adoptConflict(domain)).toBe(true);
+    expect(store.getDrafts(domain)).toEqual(elsewhere.records);
+    expect(store.getConflict(domain)).toBeUndefined();
   });
 });

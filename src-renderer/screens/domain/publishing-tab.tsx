@@ -41,7 +41,8 @@ function shownOf(target: DomainTarget, live: TargetProgress | undefined): Shown 
           : live.state === 'retrying' || live.state === 'superseded'
             ? 'bad'
             : 'wait',
-      detail: live.state === 'stored' ? null : live.detail,
+      // The DHT says how many nodes stored it; a relay's "published" adds nothing.
+      detail: live.state === 'stored' && target.target !== 'dht' ? null : live.detail,
       at: live.at,
       ...(live.latencyMs !== undefined ? { latencyMs: live.latencyMs } : {}),
       ...(live.nextAttemptAt !== undefined ? { nextAttemptAt: live.nextAttemptAt } : {}),

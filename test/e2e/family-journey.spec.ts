@@ -1,5 +1,5 @@
 // Issue 19's journey, in the built renderer in Chromium wired to the real main process (real
-// keychain, real SQLite, loopback relays): first run → create a key → phrase backup with the
+// keychain, real SQLite, loopback relays and a loopback DHT): first run → create a key → phrase backup with the
 // three-word check → records of every type → publish with one relay down (Partial, its reason) →
 // the relay returns, retry → Published → an edit past 1000 bytes is refused with the reason →
 // a recovery file → a fresh profile imports it. Every screen passes axe and is photographed;
@@ -8,6 +8,9 @@ import { expect, test } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { osKeychain } from '../../src-main/custody/secret-store';
+import { createMainlineNode } from '../../src-node/mainline-node';
+import { nativeVerifier } from '../../src-node/native-ed25519';
+import { DhtClient } from '../../src-shared/publish/dht-client';
 import { appProfile, type AppProfile } from '../support/app-profile';
 import { FaultRelay } from '../support/fault-relay';
 import { PersonDialogs } from '../support/person-dialogs';
@@ -21,11 +24,18 @@ import { WelcomePage } from './pages/welcome-page';
 let renderer: ServedRenderer;
 let relayA: FaultRelay;
 let relayB: FaultRelay;
+/** A Mainline DHT on loopback: a bootstrap node and a peer. */
+const dhtNodes: DhtClient[] = [];
 const profiles: AppProfile[] = [];
 const person = new PersonDialogs();
 
 async function profile(): Promise<AppProfile> {
-  const made = await appProfile({ relays: [relayA.url, relayB.url], person });
+  const bootstrap = dhtNodes.map((node) => `${node.address().host}:${node.address().port}`);
+  const made = await appProfile({
+    relays: [relayA.url, relayB.url],
+    person,
+    dhtBootstrap: bootstrap,
+  });
   profiles.push(made);
   return made;
 }
@@ -34,11 +44,23 @@ test.beforeAll(async () => {
   renderer = await serveRenderer();
   relayA = await FaultRelay.start('ok');
   relayB = await FaultRelay.start('error500');
+  const seed = await DhtClient.start({
+    createNode: createMainlineNode,
+    verifier: nativeVerifier,
+    bootstrap: false,
+  });
+  const peer = await DhtClient.start({
+    createNode: createMainlineNode,
+    verifier: nativeVerifier,
+    bootstrap: [seed.address()],
+  });
+  dhtNodes.push(seed, peer);
 });
 
 test.afterAll(async () => {
   for (const p of profiles) await p.close();
   await Promise.all([relayA?.close(), relayB?.close(), renderer?.close()]);
+  await Promise.all(dhtNodes.map((node) => node.destroy()));
 });
 
 test('a family makes, backs up, fills, publishes and restores a domain', async ({ context }) => {
@@ -118,7 +140,8 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
   await domain.publish();
   await expect(domain.target(relayA.url)).toContainText('stored');
   await expect(domain.target(relayB.url)).toContainText('500');
-  await expect(domain.overall).toContainText('Partial (1 of 2)');
+  await expect(domain.target('dht')).toContainText(/stored on \d+ DHT nodes/);
+  await expect(domain.overall).toContainText('Partial (2 of 3)');
   await shell.expectAccessible('publishing, partial');
   await shell.screenshot('06-publishing-partial');
 
@@ -134,8 +157,8 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
   // The three views agree: the draft, what this app published, what each relay serves now.
   await page.getByRole('tab', { name: 'Network' }).click();
   const network = page.getByRole('table', { name: 'What the network serves now' });
-  await expect(network.getByRole('row')).toHaveCount(3);
-  await expect(network.getByText('serves what you published')).toHaveCount(2);
+  await expect(network.getByRole('row')).toHaveCount(4);
+  await expect(network.getByText('serves what you published')).toHaveCount(3);
   await expect(page.getByRole('list', { name: 'Draft records' }).getByRole('listitem')).toHaveCount(
     8,
   );
@@ -171,7 +194,7 @@ test('a family makes, backs up, fills, publishes and restores a domain', async (
   await page.getByRole('button', { name: 'Look up' }).click();
   await expect(
     page.getByRole('table', { name: 'What the network serves now' }).getByRole('row'),
-  ).toHaveCount(3);
+  ).toHaveCount(4);
   await shell.expectAccessible('explore');
   await shell.screenshot('09b-explore');
 

@@ -26,6 +26,8 @@ let count = 0;
 export async function appProfile(options: {
   relays: readonly string[];
   person?: PersonDialogs;
+  /** Loopback DHT nodes `host:port`; without them the profile runs without the DHT. */
+  dhtBootstrap?: readonly string[];
 }): Promise<AppProfile> {
   const dir = await mkdtemp(join(tmpdir(), 'pubky-profile-'));
   const person = options.person ?? new PersonDialogs();
@@ -35,7 +37,7 @@ export async function appProfile(options: {
     version: 'test',
     serverUrl: () => 'http://127.0.0.1:9',
     relays: options.relays,
-    dhtBootstrap: null,
+    dhtBootstrap: options.dhtBootstrap ?? null,
     keychainService,
     outboxIntervalMs: 200,
     dialogs: person,

@@ -34,15 +34,18 @@ function shownOf(target: DomainTarget, live: TargetProgress | undefined): Shown 
     };
     return {
       target: target.target,
-      word: words[live.state],
+      // The DHT says how many nodes stored it ("stored on 9 DHT nodes"); a relay adds nothing.
+      word:
+        live.state === 'stored' && live.detail?.startsWith('stored on')
+          ? live.detail
+          : words[live.state],
       tone:
         live.state === 'stored'
           ? 'ok'
           : live.state === 'retrying' || live.state === 'superseded'
             ? 'bad'
             : 'wait',
-      // The DHT says how many nodes stored it; a relay's "published" adds nothing.
-      detail: live.state === 'stored' && target.target !== 'dht' ? null : live.detail,
+      detail: live.state === 'stored' ? null : live.detail,
       at: live.at,
       ...(live.latencyMs !== undefined ? { latencyMs: live.latencyMs } : {}),
       ...(live.nextAttemptAt !== undefined ? { nextAttemptAt: live.nextAttemptAt } : {}),

@@ -151,7 +151,7 @@ test('bad input is refused at its field and nothing is written', async ({ browse
     { name: 'broken.pkarr', buffer: Buffer.from('pubky.org/recovery\nnot really') },
     'whatever passphrase',
   );
-  await expect(page.locator('#file-error')).not.toBeEmpty();
+  await expect(page.locator('#recovery-file-error')).not.toBeEmpty();
   expect(app.main.vault.list()).toEqual([]);
 
   // A recovery file with the wrong passphrase: the message is at the passphrase.
@@ -170,7 +170,7 @@ test('bad input is refused at its field and nothing is written', async ({ browse
   );
   const { readFile } = await import('node:fs/promises');
   await importer.fromFile({ name: 'x.pkarr', buffer: await readFile(file) }, 'not the passphrase');
-  await expect(page.locator('#passphrase-error')).toContainText(/passphrase/i);
+  await expect(page.locator('#file-passphrase-error')).toContainText(/passphrase/i);
   expect(app.main.vault.list()).toEqual([]);
   await new ShellPage(page).expectAccessible('import with errors');
 

@@ -4,6 +4,7 @@ import { useForm } from 'react-hook-form';
 import type { RevealedPhrase } from '../../../src-shared/ipc';
 import { IpcFailure, messageOf } from '../../ipc/client';
 import { useConfirmPhrase, useRevealPhrase } from '../../ipc/hooks';
+import { TextField } from '../../ui/field';
 
 export function PhraseBackup({ publicKey }: { publicKey: string }) {
   const reveal = useRevealPhrase();
@@ -75,21 +76,18 @@ export function PhraseBackup({ publicKey }: { publicKey: string }) {
       <h2 id="check-title">Check what you wrote</h2>
       <p>Type these three words from your paper.</p>
       {phrase.check.map((position, i) => (
-        <div key={position} className="field">
-          <label htmlFor={`word-${position}`}>Word {position}</label>
-          <input
-            id={`word-${position}`}
-            autoComplete="off"
-            spellCheck={false}
-            autoFocus={i === 0}
-            aria-invalid={!!errors.words?.[i]}
-            aria-describedby={`word-${position}-error`}
-            {...form.register(`words.${i}`, { required: `Type word ${position}` })}
-          />
-          <p id={`word-${position}-error`} className="field-error" role="alert">
-            {errors.words?.[i]?.message}
-          </p>
-        </div>
+        <TextField
+          key={position}
+          id={`word-${position}`}
+          label={`Word ${position}`}
+          error={errors.words?.[i]?.message}
+          input={{
+            autoComplete: 'off',
+            spellCheck: false,
+            autoFocus: i === 0,
+            ...form.register(`words.${i}`, { required: `Type word ${position}` }),
+          }}
+        />
       ))}
       <p className="field-error" role="alert">
         {errors.root?.message}

@@ -5,6 +5,7 @@ import { useForm, useWatch } from 'react-hook-form';
 import type { PassphraseRating } from '../../../src-shared/ipc';
 import { call, IpcFailure, messageOf } from '../../ipc/client';
 import { useExportRecoveryFile } from '../../ipc/hooks';
+import { TextField } from '../../ui/field';
 
 const WORDS = ['Too easy to guess', 'Weak', 'Fair', 'Strong', 'Very strong'];
 
@@ -63,14 +64,16 @@ export function RecoveryFileBackup({ publicKey, label }: { publicKey: string; la
         A file that holds {label || 'this key'}, locked with a passphrase. Keep it off this computer
         (a USB stick, another device); you will need both the file and the passphrase.
       </p>
-      <label htmlFor="new-passphrase">Passphrase</label>
-      <input
+      <TextField
         id="new-passphrase"
-        type="password"
-        autoComplete="new-password"
-        aria-invalid={!!errors.passphrase}
-        aria-describedby="strength new-passphrase-error"
-        {...form.register('passphrase', { required: 'Choose a passphrase' })}
+        label="Passphrase"
+        describedBy="strength"
+        error={errors.passphrase?.message}
+        input={{
+          type: 'password',
+          autoComplete: 'new-password',
+          ...form.register('passphrase', { required: 'Choose a passphrase' }),
+        }}
       />
       <div id="strength" className="strength" aria-live="polite">
         <meter
@@ -93,21 +96,16 @@ export function RecoveryFileBackup({ publicKey, label }: { publicKey: string; la
             : ''}
         </span>
       </div>
-      <p id="new-passphrase-error" className="field-error" role="alert">
-        {errors.passphrase?.message}
-      </p>
-      <label htmlFor="repeat-passphrase">Passphrase again</label>
-      <input
+      <TextField
         id="repeat-passphrase"
-        type="password"
-        autoComplete="new-password"
-        aria-invalid={!!errors.repeat}
-        aria-describedby="repeat-error"
-        {...form.register('repeat', { required: 'Type the passphrase again' })}
+        label="Passphrase again"
+        error={errors.repeat?.message ?? errors.root?.message}
+        input={{
+          type: 'password',
+          autoComplete: 'new-password',
+          ...form.register('repeat', { required: 'Type the passphrase again' }),
+        }}
       />
-      <p id="repeat-error" className="field-error" role="alert">
-        {errors.repeat?.message ?? errors.root?.message}
-      </p>
       <button
         type="submit"
         className="primary"

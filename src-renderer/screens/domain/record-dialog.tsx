@@ -14,6 +14,7 @@ import {
   type RecordFormValues,
 } from '../../../src-shared/pkarr';
 import { messageOf } from '../../ipc/client';
+import { TextField } from '../../ui/field';
 
 const HINTS: Record<DnsRecord['type'], string> = {
   A: 'An IPv4 address, e.g. 203.0.113.7',
@@ -86,20 +87,12 @@ export function RecordDialog({
             Saved on this computer at once; published when you choose.
           </Dialog.Description>
           <form className="record-form" onSubmit={onSubmit} noValidate>
-            <div className="field">
-              <label htmlFor="record-name">Name</label>
-              <input
-                id="record-name"
-                autoComplete="off"
-                spellCheck={false}
-                aria-invalid={!!errors.name}
-                aria-describedby="record-name-error"
-                {...form.register('name')}
-              />
-              <p id="record-name-error" className="field-error" role="alert">
-                {errors.name?.message}
-              </p>
-            </div>
+            <TextField
+              id="record-name"
+              label="Name"
+              error={errors.name?.message}
+              input={{ autoComplete: 'off', spellCheck: false, ...form.register('name') }}
+            />
             <div className="field">
               <label htmlFor="record-type">Type</label>
               <select id="record-type" {...form.register('type')}>
@@ -108,36 +101,20 @@ export function RecordDialog({
                 ))}
               </select>
             </div>
-            <div className="field field--wide">
-              <label htmlFor="record-value">Value</label>
-              <input
-                id="record-value"
-                autoComplete="off"
-                spellCheck={false}
-                aria-invalid={!!errors.value}
-                aria-describedby="record-value-hint record-value-error"
-                {...form.register('value')}
-              />
-              <p id="record-value-hint" className="hint">
-                {HINTS[type]}
-              </p>
-              <p id="record-value-error" className="field-error" role="alert">
-                {errors.value?.message}
-              </p>
-            </div>
-            <div className="field">
-              <label htmlFor="record-ttl">TTL (seconds)</label>
-              <input
-                id="record-ttl"
-                inputMode="numeric"
-                aria-invalid={!!errors.ttl}
-                aria-describedby="record-ttl-error"
-                {...form.register('ttl')}
-              />
-              <p id="record-ttl-error" className="field-error" role="alert">
-                {errors.ttl?.message}
-              </p>
-            </div>
+            <TextField
+              id="record-value"
+              label="Value"
+              className="field field--wide"
+              hint={HINTS[type]}
+              error={errors.value?.message}
+              input={{ autoComplete: 'off', spellCheck: false, ...form.register('value') }}
+            />
+            <TextField
+              id="record-ttl"
+              label="TTL (seconds)"
+              error={errors.ttl?.message}
+              input={{ inputMode: 'numeric', ...form.register('ttl') }}
+            />
             <p className="field-error" role="alert">
               {errors.root?.message}
             </p>

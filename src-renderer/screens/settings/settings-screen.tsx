@@ -8,6 +8,7 @@ import { appSettingsSchema, MAX_RELAYS } from '../../../src-shared/settings';
 import { z } from 'zod';
 import { call, messageOf } from '../../ipc/client';
 import { ErrorMessage, Skeleton } from '../../ui/states';
+import { TextField } from '../../ui/field';
 
 // The form keeps relays as objects (field arrays need them); the shared schema checks each URL.
 const formSchema = appSettingsSchema.extend({
@@ -53,14 +54,12 @@ function SettingsForm({ view }: { view: SettingsView }) {
         {relays.fields.length === 0 && <p>No relays: packets go to the DHT only.</p>}
         {relays.fields.map((field, i) => (
           <div key={field.id} className="row relay-row">
-            <label htmlFor={`relay-${i}`} className="visually-hidden">
-              Relay {i + 1}
-            </label>
-            <input
+            <TextField
               id={`relay-${i}`}
-              aria-invalid={!!errors.relays?.[i]?.url}
-              aria-describedby={`relay-${i}-error`}
-              {...form.register(`relays.${i}.url`)}
+              label={`Relay ${i + 1}`}
+              hideLabel
+              error={errors.relays?.[i]?.url?.message}
+              input={form.register(`relays.${i}.url`)}
             />
             <button
               type="button"
@@ -69,9 +68,6 @@ function SettingsForm({ view }: { view: SettingsView }) {
             >
               Remove
             </button>
-            <p id={`relay-${i}-error`} className="field-error" role="alert">
-              {errors.relays?.[i]?.url?.message}
-            </p>
           </div>
         ))}
         <p className="field-error" role="alert">
@@ -107,18 +103,16 @@ function SettingsForm({ view }: { view: SettingsView }) {
       </fieldset>
       <fieldset className="card">
         <legend>Republishing</legend>
-        <label htmlFor="republish">Republish every (minutes)</label>
-        <input
+        <TextField
           id="republish"
-          inputMode="numeric"
-          aria-invalid={!!errors.republishIntervalMinutes}
-          aria-describedby="republish-error"
-          {...form.register('republishIntervalMinutes')}
-          style={{ maxWidth: 120 }}
+          label="Republish every (minutes)"
+          error={errors.republishIntervalMinutes?.message}
+          input={{
+            inputMode: 'numeric',
+            style: { maxWidth: 120 },
+            ...form.register('republishIntervalMinutes'),
+          }}
         />
-        <p id="republish-error" className="field-error" role="alert">
-          {errors.republishIntervalMinutes?.message}
-        </p>
       </fieldset>
       <div className="row">
         <button type="submit" className="primary" disabled={save.isPending}>

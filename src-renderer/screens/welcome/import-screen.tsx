@@ -7,6 +7,7 @@ import { useNavigate } from 'react-router';
 import { z } from 'zod';
 import { IpcFailure, messageOf } from '../../ipc/client';
 import { useImportPhrase, useImportRecoveryFile } from '../../ipc/hooks';
+import { TextAreaField, TextField } from '../../ui/field';
 
 const phraseForm = z.object({
   phrase: z.string().trim().min(1, 'Type the 12 words of the recovery phrase').max(400),
@@ -44,21 +45,13 @@ function PhraseImport() {
   const errors = form.formState.errors;
   return (
     <form onSubmit={onSubmit} noValidate className="stack">
-      <label htmlFor="phrase">Recovery phrase</label>
-      <textarea
+      <TextAreaField
         id="phrase"
-        rows={3}
-        spellCheck={false}
-        autoComplete="off"
-        aria-invalid={!!errors.phrase}
-        aria-describedby="phrase-error"
-        {...form.register('phrase')}
+        label="Recovery phrase"
+        error={errors.phrase?.message}
+        input={{ rows: 3, spellCheck: false, autoComplete: 'off', ...form.register('phrase') }}
       />
-      <p id="phrase-error" className="field-error" role="alert">
-        {errors.phrase?.message}
-      </p>
-      <label htmlFor="phrase-label">Name (optional)</label>
-      <input id="phrase-label" {...form.register('label')} />
+      <TextField id="phrase-label" label="Name (optional)" input={form.register('label')} />
       <p className="field-error" role="alert">
         {errors.root?.message}
       </p>
@@ -95,32 +88,19 @@ function FileImport() {
   const errors = form.formState.errors;
   return (
     <form onSubmit={onSubmit} noValidate className="stack">
-      <label htmlFor="recovery-file">Recovery file</label>
-      <input
+      <TextField
         id="recovery-file"
-        type="file"
-        accept=".pkarr"
-        aria-invalid={!!errors.file}
-        aria-describedby="file-error"
-        {...form.register('file')}
+        label="Recovery file"
+        error={errors.file?.message}
+        input={{ type: 'file', accept: '.pkarr', ...form.register('file') }}
       />
-      <p id="file-error" className="field-error" role="alert">
-        {errors.file?.message}
-      </p>
-      <label htmlFor="file-passphrase">Passphrase</label>
-      <input
+      <TextField
         id="file-passphrase"
-        type="password"
-        autoComplete="off"
-        aria-invalid={!!errors.passphrase}
-        aria-describedby="passphrase-error"
-        {...form.register('passphrase')}
+        label="Passphrase"
+        error={errors.passphrase?.message}
+        input={{ type: 'password', autoComplete: 'off', ...form.register('passphrase') }}
       />
-      <p id="passphrase-error" className="field-error" role="alert">
-        {errors.passphrase?.message}
-      </p>
-      <label htmlFor="file-label">Name (optional)</label>
-      <input id="file-label" {...form.register('label')} />
+      <TextField id="file-label" label="Name (optional)" input={form.register('label')} />
       <p className="field-error" role="alert">
         {errors.root?.message}
       </p>

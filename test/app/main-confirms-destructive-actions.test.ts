@@ -5,27 +5,12 @@ import { Keypair } from '@synonymdev/pubky';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHandlers } from '../../src-main/handlers';
-import { createDispatch } from '../../src-main/ipc/dispatch';
-import type { Publisher } from '../../src-main/publish/publisher';
-import { MainEvents } from '../../src-main/events';
-import { freshLocalApp } from '../support/local';
+import { freshLocalApp, localDispatch } from '../support/local';
 import { PersonDialogs } from '../support/person-dialogs';
 
 const app = freshLocalApp();
 const person = new PersonDialogs();
-const dispatch = createDispatch(
-  createHandlers({
-    version: 'test',
-    serverUrl: () => 'http://127.0.0.1:9',
-    store: app.store,
-    vault: app.vault,
-    // Neither flow publishes: nothing here reaches the publisher.
-    publisher: undefined as unknown as Publisher,
-    dialogs: person,
-    events: new MainEvents(),
-  }),
-);
+const dispatch = localDispatch(app, { dialogs: person });
 const created = async (label: string) =>
   ((await dispatch('keys:create', { label })) as { value: { publicKey: string } }).value.publicKey;
 

@@ -7,29 +7,15 @@ import { generateMnemonic, mnemonicToSeedSync } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { describe, expect, it } from 'vitest';
 import { MainEvents } from '../../src-main/events';
-import { createHandlers } from '../../src-main/handlers';
-import { createDispatch } from '../../src-main/ipc/dispatch';
-import type { Publisher } from '../../src-main/publish/publisher';
 import { seedFromPhrase } from '../../src-main/custody/recovery-phrase';
 import type { IpcChannel, IpcRequest } from '../../src-shared/ipc';
-import { freshLocalApp } from '../support/local';
-import { PersonDialogs } from '../support/person-dialogs';
+import { freshLocalApp, localDispatch } from '../support/local';
 
 const app = freshLocalApp();
 const events = new MainEvents();
 const seen: unknown[] = [];
 events.subscribe((event, payload) => seen.push({ event, payload }));
-const dispatch = createDispatch(
-  createHandlers({
-    version: 'test',
-    serverUrl: () => 'http://127.0.0.1:9',
-    store: app.store,
-    vault: app.vault,
-    publisher: undefined as unknown as Publisher,
-    dialogs: new PersonDialogs(),
-    events,
-  }),
-);
+const dispatch = localDispatch(app, { events });
 async function ok<C extends IpcChannel>(channel: C, request: IpcRequest<C>) {
   const result = await dispatch(channel, request);
   if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);

@@ -1,7 +1,6 @@
 // The records of a domain as staged edits: the draft (saved locally at once) against what this
 // app last published, with Discard and Publish, and a live size meter that blocks publishing
 // above 1000 bytes and names the largest records. `_pubky` records are kept: removing one asks.
-import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import { useMemo, useState } from 'react';
 import type { DomainSummary } from '../../../src-shared/ipc';
 import {
@@ -14,6 +13,7 @@ import { messageOf } from '../../ipc/client';
 import { usePublish, useRecords, useSaveRecords } from '../../ipc/hooks';
 import { EmptyState, ErrorMessage, Skeleton } from '../../ui/states';
 import { RecordDialog } from './record-dialog';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { ConflictPanel } from './conflict-panel';
 import { recordRows, stagedCount, type RowState } from './record-rows';
 
@@ -226,64 +226,27 @@ export function RecordsTab({
         onOpenChange={setDialogOpen}
         onSave={saveDrafts}
       />
-      <AlertDialog.Root
+      <ConfirmDialog
         open={askPubky !== undefined}
         onOpenChange={(open) => !open && setAskPubky(undefined)}
+        title="Remove the homeserver record?"
+        keepLabel="Keep it"
+        confirmLabel="Remove _pubky"
+        onConfirm={() => askPubky !== undefined && remove(askPubky)}
       >
-        <AlertDialog.Portal>
-          <AlertDialog.Overlay className="overlay" />
-          <AlertDialog.Content className="dialog">
-            <AlertDialog.Title>Remove the homeserver record?</AlertDialog.Title>
-            <AlertDialog.Description>
-              The _pubky record tells apps which homeserver holds this domain’s data. Without it,
-              signing in to the family’s homeserver with this key stops working until it is added
-              back.
-            </AlertDialog.Description>
-            <div className="row row--end">
-              <AlertDialog.Cancel asChild>
-                <button type="button">Keep it</button>
-              </AlertDialog.Cancel>
-              <AlertDialog.Action asChild>
-                <button
-                  type="button"
-                  className="danger"
-                  onClick={() => askPubky !== undefined && remove(askPubky)}
-                >
-                  Remove _pubky
-                </button>
-              </AlertDialog.Action>
-            </div>
-          </AlertDialog.Content>
-        </AlertDialog.Portal>
-      </AlertDialog.Root>
-      <AlertDialog.Root open={askDiscard} onOpenChange={setAskDiscard}>
-        <AlertDialog.Portal>
-          <AlertDialog.Overlay className="overlay" />
-          <AlertDialog.Content className="dialog">
-            <AlertDialog.Title>
-              Discard {staged} unpublished {staged === 1 ? 'change' : 'changes'}?
-            </AlertDialog.Title>
-            <AlertDialog.Description>
-              The records go back to what this app last published. The changes cannot be brought
-              back.
-            </AlertDialog.Description>
-            <div className="row row--end">
-              <AlertDialog.Cancel asChild>
-                <button type="button">Keep editing</button>
-              </AlertDialog.Cancel>
-              <AlertDialog.Action asChild>
-                <button
-                  type="button"
-                  className="danger"
-                  onClick={() => void saveDrafts([...(published ?? [])])}
-                >
-                  Discard changes
-                </button>
-              </AlertDialog.Action>
-            </div>
-          </AlertDialog.Content>
-        </AlertDialog.Portal>
-      </AlertDialog.Root>
+        The _pubky record tells apps which homeserver holds this domain’s data. Without it, signing
+        in to the family’s homeserver with this key stops working until it is added back.
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={askDiscard}
+        onOpenChange={setAskDiscard}
+        title={`Discard ${staged} unpublished ${staged === 1 ? 'change' : 'changes'}?`}
+        keepLabel="Keep editing"
+        confirmLabel="Discard changes"
+        onConfirm={() => void saveDrafts([...(published ?? [])])}
+      >
+        The records go back to what this app last published. The changes cannot be brought back.
+      </ConfirmDialog>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { keypairFromSeed, signDetached, wipe } from '../../src-node/native-ed255
 import { AppError } from '../errors';
 import { createRecoveryFile, openRecoveryFile } from './recovery-file';
 import { newPhrase, seedFromPhrase } from './recovery-phrase';
+import { open as openSealed } from '../../src-shared/crypto/sealed-box';
 import type { SecretStore } from './secret-store';
 
 /** Where the vault lists the keys it holds (the local store's `keys` table). */
@@ -91,6 +92,21 @@ export class KeyVault {
     }
     this.secrets.delete(account);
     this.index.removeKey(account);
+  }
+
+  /**
+   * Opens a blob sealed to this key (src-shared/crypto/sealed-box.ts) for `context`: a domain key
+   * another device shared, a guardian's share. The caller owns, and wipes, what comes out.
+   */
+  openSealed(publicKey: string, blob: Uint8Array, context: string): Uint8Array {
+    const account = z32Encode(parsePublicKey(publicKey));
+    const seed = this.secrets.get(account);
+    if (!seed) throw new AppError('KEY_NOT_FOUND', `No key ${account} in the keychain.`);
+    try {
+      return openSealed(blob, seed, context);
+    } finally {
+      wipe(seed);
+    }
   }
 
   exportRecoveryFile(publicKey: string, passphrase: string): Promise<Uint8Array> {

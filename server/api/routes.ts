@@ -86,6 +86,11 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.post('/auth/refresh', async (request) =>
     auth.refresh(parseBody(bodies.refresh, request.body).refreshToken),
   );
+  // Signing out ends the refresh token; the same answer whatever it was (nothing to probe).
+  app.post('/auth/sign-out', async (request, reply) => {
+    await auth.signOut(parseBody(bodies.refresh, request.body).refreshToken);
+    return reply.status(204).send();
+  });
 
   app.get('/me', async (request) => {
     const me = await caller(request);

@@ -364,6 +364,16 @@ export class AuthService extends EventEmitter<{ revoked: [string] }> {
     };
   }
 
+  /**
+   * Ends a refresh token (signing out on one device): it can no longer be refreshed. The access
+   * token the device held lapses within its lifetime; the app drops it at once.
+   */
+  async signOut(refreshToken: string): Promise<void> {
+    await this.pool.query('DELETE FROM auth_refresh_tokens WHERE token_hash = $1', [
+      sha256(refreshToken),
+    ]);
+  }
+
   /** A signed access token for a user (sign-in and refresh; tests sign members in with it). */
   async accessToken(
     userId: string,

@@ -30,6 +30,7 @@ const routes = [
   ['POST', '/auth/challenge'],
   ['POST', '/auth/session'],
   ['POST', '/auth/refresh'],
+  ['POST', '/auth/sign-out'],
   ['POST', '/families'],
   ['POST', `/families/${family.id}/members`],
   ['POST', `/families/${family.id}/domains`],

@@ -29,6 +29,22 @@ describe('sign-in', () => {
     expect((again.body as { refreshToken: string }).refreshToken).toBe(next.refreshToken);
   });
 
+  it('signing out ends the refresh token; an unknown one gets the same answer', async () => {
+    const user = await signIn(base);
+    const out = await call(base, 'POST', '/auth/sign-out', {
+      body: { refreshToken: user.refreshToken },
+    });
+    expect(out.status).toBe(204);
+    expect(
+      (await call(base, 'POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } }))
+        .status,
+    ).toBe(401);
+    const unknown = await call(base, 'POST', '/auth/sign-out', {
+      body: { refreshToken: 'x'.repeat(43) },
+    });
+    expect(unknown.status).toBe(204);
+  });
+
   it('refuses a replayed challenge, a signature by another key and a malformed key', async () => {
     const signer = seedSigner(randomSeed());
     const other = seedSigner(randomSeed());

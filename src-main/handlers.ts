@@ -26,6 +26,7 @@ import type { MainEvents } from './events';
 import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
 import { DiagnosticsLog, diagnosticsReport } from './diagnostics';
 import { Settings } from './settings';
+import type { ServerSession } from './server-session';
 import { newestAnswer, publicView, type NetworkResolver } from './network-resolver';
 
 /** How long a publish waits for the network's answer before publishing anyway (offline). */
@@ -43,6 +44,8 @@ export interface MainContext {
   readonly settings?: Settings;
   readonly diagnostics?: DiagnosticsLog;
   readonly dhtAvailable?: boolean;
+  /** The companion server session (sign-in by key); absent in tests of other flows. */
+  readonly session?: ServerSession;
   /** Reads what relays and the DHT serve now (Network view, Explore). */
   readonly resolver?: NetworkResolver;
   readonly now?: () => number;
@@ -66,6 +69,11 @@ export function createHandlers(context: MainContext): IpcHandlers {
       republishIntervalMinutes: DEFAULT_REPUBLISH_INTERVAL_MS / 60_000,
     });
   const diagnostics = context.diagnostics ?? new DiagnosticsLog();
+  const serverUrl = () => settings.get().serverUrl ?? context.serverUrl();
+  const session = () => {
+    if (!context.session) throw new AppError('NOT_SIGNED_IN', 'This app has no companion server.');
+    return context.session;
+  };
   const settingsView = () => ({
     settings: settings.get(),
     defaults: settings.defaults,
@@ -145,7 +153,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
 
   return {
     'app:info': async () => ({ name: APP_NAME, version: context.version }),
-    'server:status': async () => checkServer(context.serverUrl()),
+    'server:status': async () => checkServer(serverUrl()),
 
     'keys:list': async () => vault.list().map(keySummary),
     'domains:list': async () => {
@@ -325,6 +333,9 @@ export function createHandlers(context: MainContext): IpcHandlers {
       return publicView(await context.resolver.resolve(key, settings.get()));
     },
     'network:recent': async () => store.getSetting<string[]>('recentLookups') ?? [],
+    'session:get': async () => session().view(),
+    'session:sign-in': async ({ publicKey }) => session().signIn(domainOf(publicKey)),
+    'session:sign-out': async () => session().signOut(),
     'settings:get': async () => settingsView(),
     'settings:save': async (next) => {
       settings.save(next);

@@ -17,6 +17,7 @@ import { MainEvents } from './events';
 import { DiagnosticsLog } from './diagnostics';
 import { Settings } from './settings';
 import { NetworkResolver } from './network-resolver';
+import { ServerSession } from './server-session';
 import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
 
 /** Public PKARR relays the reference client uses when it is not told otherwise. */
@@ -45,6 +46,7 @@ export interface MainServices {
   readonly handlers: IpcHandlers;
   /** What main pushes to the renderer (the shell forwards it to the window). */
   readonly events: MainEvents;
+  readonly session: ServerSession;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,8 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
   };
   const events = new MainEvents(log);
   const store = new LocalStore(join(options.dataDir, 'pubky-domains.sqlite'));
-  const vault = new KeyVault(osKeychain(options.keychainService ?? KEYCHAIN_SERVICE), store);
+  const keychain = osKeychain(options.keychainService ?? KEYCHAIN_SERVICE);
+  const vault = new KeyVault(keychain, store);
   const settings = new Settings(store, {
     relays: [...(options.relays ?? DEFAULT_RELAYS)],
     dhtEnabled: true,
@@ -116,6 +119,14 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
   republisher.start();
   void publisher.processOutbox();
 
+  const session = new ServerSession({
+    server: () => settings.get().serverUrl ?? options.serverUrl(),
+    vault,
+    secrets: keychain,
+    store,
+    log,
+    onChange: () => events.emit('session:changed', session.view()),
+  });
   const handlers = createHandlers({
     version: options.version,
     serverUrl: options.serverUrl,
@@ -128,6 +139,7 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     diagnostics,
     dhtAvailable: dht !== undefined,
     resolver: new NetworkResolver(relayClient, dht),
+    session,
   });
   return {
     store,
@@ -136,7 +148,9 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     republisher,
     handlers,
     events,
+    session,
     close: async () => {
+      session.close();
       clearInterval(outboxTimer);
       republisher.stop();
       await dht?.destroy();

@@ -48,6 +48,10 @@ export const ipcRequestSchemas = {
   // What each relay and the DHT serve now for a key (any key: Explore looks up others too).
   'network:resolve': z.object({ publicKey }),
   'network:recent': z.undefined(),
+  // The companion server: who this device is signed in as (never a token), sign-in by a key.
+  'session:get': z.undefined(),
+  'session:sign-in': z.object({ publicKey }),
+  'session:sign-out': z.undefined(),
   'settings:get': z.undefined(),
   'settings:save': appSettingsSchema,
   // Main writes the report where the person chooses; the renderer gets the path only.
@@ -173,6 +177,16 @@ export interface NetworkView {
   readonly at: number;
 }
 
+/** Who this device is signed in as at its companion server: no token ever crosses to here. */
+export type SessionView =
+  | { readonly state: 'signed-out'; readonly server: string }
+  | {
+      readonly state: 'signed-in';
+      readonly server: string;
+      readonly publicKey: string;
+      readonly userId: string;
+    };
+
 export interface SettingsView {
   readonly settings: AppSettings;
   readonly defaults: AppSettings;
@@ -225,6 +239,9 @@ export interface IpcResponses {
   'records:adopt': DomainRecords;
   'network:resolve': NetworkView;
   'network:recent': readonly string[];
+  'session:get': SessionView;
+  'session:sign-in': SessionView;
+  'session:sign-out': SessionView;
   'settings:get': SettingsView;
   'settings:save': SettingsView;
   'diagnostics:export': { readonly saved: false } | { readonly saved: true; readonly path: string };
@@ -247,6 +264,9 @@ export type AppErrorCode =
   | 'PHRASE_UNAVAILABLE'
   | 'PHRASE_MISMATCH'
   | 'NO_CONFLICT'
+  | 'SERVER_UNREACHABLE'
+  | 'SIGN_IN_REFUSED'
+  | 'NOT_SIGNED_IN'
   | 'PACKET_TOO_LARGE';
 
 /** Every code an IPC reply can carry: the dispatcher's, main's, and the PKARR codec's. */
@@ -282,12 +302,15 @@ export interface IpcEvents {
   'domains:changed': { readonly domains: readonly string[] };
   /** Keys were added, removed or backed up. */
   'keys:changed': { readonly publicKey: string };
+  /** This device signed in to or out of its companion server (or the server ended the session). */
+  'session:changed': SessionView;
 }
 export type IpcEventName = keyof IpcEvents;
 export const ipcEventNames: readonly IpcEventName[] = [
   'publish:progress',
   'domains:changed',
   'keys:changed',
+  'session:changed',
 ];
 export function isIpcEventName(value: unknown): value is IpcEventName {
   return typeof value === 'string' && (ipcEventNames as readonly string[]).includes(value);

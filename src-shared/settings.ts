@@ -5,10 +5,10 @@ import { z } from 'zod';
 
 export const MAX_RELAYS = 20;
 
-const relayUrl = z
+const httpUrl = z
   .string()
   .trim()
-  .min(1, 'Enter a relay URL')
+  .min(1, 'Enter a URL')
   .max(300)
   .superRefine((text, context) => {
     let url: URL;
@@ -21,22 +21,24 @@ const relayUrl = z
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       context.addIssue({
         code: 'custom',
-        message: 'A relay URL starts with https:// (or http://)',
+        message: 'The URL starts with https:// (or http://)',
       });
     else if (url.username || url.password || url.search || url.hash)
       context.addIssue({
         code: 'custom',
-        message: 'A relay URL has no user name, password, query or fragment',
+        message: 'The URL has no user name, password, query or fragment',
       });
   })
   .transform((text) => text.replace(/\/+$/, ''));
 
 export const appSettingsSchema = z.object({
   relays: z
-    .array(relayUrl)
+    .array(httpUrl)
     .max(MAX_RELAYS, `At most ${MAX_RELAYS} relays`)
     .refine((relays) => new Set(relays).size === relays.length, 'Each relay once'),
   dhtEnabled: z.boolean(),
+  /** The family's companion server (absent: the one the app was started with). */
+  serverUrl: httpUrl.optional(),
   republishIntervalMinutes: z.coerce
     .number({ error: 'A number of minutes' })
     .int('A whole number of minutes')

@@ -76,7 +76,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
   };
   const settingsView = () => ({
     settings: settings.get(),
-    defaults: settings.defaults,
+    defaults: { ...settings.defaults, serverUrl: context.serverUrl() },
     dhtAvailable: context.dhtAvailable ?? false,
   });
   /**

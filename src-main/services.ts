@@ -120,6 +120,7 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
   void publisher.processOutbox();
 
   const session = new ServerSession({
+    // The person's setting, else the address the app was started with (read each time).
     server: () => settings.get().serverUrl ?? options.serverUrl(),
     vault,
     secrets: keychain,

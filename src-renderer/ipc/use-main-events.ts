@@ -53,6 +53,7 @@ export function useMainEvents(): void {
         void client.invalidateQueries({ queryKey: queryKeys.domains });
       }),
       onMainEvent('domains:changed', ({ domains }) => domains.forEach(refreshDomain)),
+      onMainEvent('session:changed', (view) => client.setQueryData(['session'], view)),
       onMainEvent('publish:progress', (progress) => {
         progressStore.update(progress);
         if (progress.state !== 'sending') refreshDomain(progress.domain);

@@ -3,6 +3,8 @@
 // here, once, for every screen.
 import { NavLink, Outlet } from 'react-router';
 import { APP_NAME } from '../../src-shared/app-info';
+import { useQuery } from '@tanstack/react-query';
+import { call } from '../ipc/client';
 import { useKeys, useServerStatus } from '../ipc/hooks';
 import { useMainEvents } from '../ipc/use-main-events';
 import { shortKey } from '../ui/short-key';
@@ -25,6 +27,16 @@ function ServerState() {
       server: ok
     </span>
   );
+}
+
+function SessionState() {
+  const session = useQuery({
+    queryKey: ['session'],
+    queryFn: () => call('session:get', undefined),
+  });
+  if (session.data?.state !== 'signed-in')
+    return <NavLink to="/settings">not signed in to a server</NavLink>;
+  return <NavLink to="/settings">signed in as {shortKey(session.data.publicKey)}</NavLink>;
 }
 
 export function Shell() {
@@ -57,6 +69,7 @@ export function Shell() {
         <footer className="sidebar-footer">
           <span>{me ? `you: ${shortKey(me.publicKey)}` : 'no key yet'}</span>
           <ServerState />
+          <SessionState />
         </footer>
       </nav>
       <main className="screen">

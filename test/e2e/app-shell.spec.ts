@@ -8,6 +8,7 @@ import { createDispatch } from '../../src-main/ipc/dispatch';
 import { startMainServices, type MainServices } from '../../src-main/services';
 import { loadConfig } from '../../server/config';
 import { startServer, type RunningServer } from '../../server/start';
+import { freePort } from '../../server/db/embedded-postgres';
 import { serveRenderer, wireApi, type ServedRenderer } from '../support/renderer-bridge';
 import { ShellPage } from './pages/shell-page';
 import { PersonDialogs } from '../support/person-dialogs';
@@ -21,9 +22,12 @@ let serverUrl: string;
 test.beforeAll(async () => {
   renderer = await serveRenderer();
   dataDir = await mkdtemp(join(tmpdir(), 'pubky-e2e-'));
+  // The server names its own address in what it asks keys to sign: it must be the one the app
+  // uses, so the port is chosen first.
+  const port = await freePort();
   server = await startServer({
-    ...loadConfig({}),
-    port: 0,
+    ...loadConfig({ PUBLIC_ORIGIN: `http://127.0.0.1:${port}` }),
+    port,
     feedPort: 0,
     dataDir,
     databaseUrl: undefined,
@@ -59,4 +63,24 @@ test('the sidebar says whether the companion server answers, and who you are', a
   serverUrl = 'http://127.0.0.1:9';
   await page.reload();
   await expect(shell.sidebar).toContainText('server: away');
+});
+
+test('signs in to the companion server with a key of this device, and out again', async ({
+  page,
+}) => {
+  serverUrl = server.url;
+  await wireApi(page, createDispatch(main.handlers), main.events);
+  const key = (await main.handlers['keys:create']({ label: 'Parent laptop' })).publicKey;
+  const shell = new ShellPage(page);
+  await shell.open(`${renderer.url}#/settings`);
+  await expect(shell.sidebar).toContainText('not signed in to a server');
+  await page.getByLabel('Sign in as').selectOption(key);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByText(/✓ Signed in to .* as Parent laptop/)).toBeVisible();
+  await expect(shell.sidebar).toContainText(`signed in as ${key.slice(0, 4)}…${key.slice(-4)}`);
+  await shell.expectAccessible('settings, signed in');
+  await shell.screenshot('15-signed-in');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(shell.sidebar).toContainText('not signed in to a server');
+  for (const k of main.vault.list()) main.vault.delete(k, k);
 });

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { call, messageOf } from '../../ipc/client';
 import { ErrorMessage, Skeleton } from '../../ui/states';
 import { TextField } from '../../ui/field';
+import { ServerSessionCard } from './server-session';
 
 // The form keeps relays as objects (field arrays need them); the shared schema checks each URL.
 const formSchema = appSettingsSchema.extend({
@@ -20,6 +21,7 @@ type FormInput = z.input<typeof formSchema>;
 type FormOutput = z.output<typeof formSchema>;
 
 const toForm = (view: SettingsView): FormInput => ({
+  serverUrl: view.settings.serverUrl ?? view.defaults.serverUrl,
   relays: view.settings.relays.map((url) => ({ url })),
   dhtEnabled: view.settings.dhtEnabled,
   republishIntervalMinutes: view.settings.republishIntervalMinutes,
@@ -90,6 +92,16 @@ function SettingsForm({ view }: { view: SettingsView }) {
         </div>
       </fieldset>
       <fieldset className="card">
+        <legend>Server address</legend>
+        <TextField
+          id="server-url"
+          label="Companion server URL"
+          hint="The server your family's operator runs; sign in below after saving."
+          error={errors.serverUrl?.message}
+          input={form.register('serverUrl')}
+        />
+      </fieldset>
+      <fieldset className="card">
         <legend>Mainline DHT</legend>
         <label className="row">
           <input type="checkbox" {...form.register('dhtEnabled')} style={{ width: 'auto' }} />
@@ -157,6 +169,7 @@ export function SettingsScreen() {
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
+      <ServerSessionCard />
       {view.isPending ? (
         <Skeleton label="Loading settings" />
       ) : view.isError ? (

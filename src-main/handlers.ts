@@ -27,6 +27,7 @@ import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
 import { DiagnosticsLog, diagnosticsReport } from './diagnostics';
 import { Settings } from './settings';
 import type { ServerSession } from './server-session';
+import type { FamilyClient } from './family-client';
 import { newestAnswer, publicView, type NetworkResolver } from './network-resolver';
 
 /** How long a publish waits for the network's answer before publishing anyway (offline). */
@@ -46,6 +47,7 @@ export interface MainContext {
   readonly dhtAvailable?: boolean;
   /** The companion server session (sign-in by key); absent in tests of other flows. */
   readonly session?: ServerSession;
+  readonly families?: FamilyClient;
   /** Reads what relays and the DHT serve now (Network view, Explore). */
   readonly resolver?: NetworkResolver;
   readonly now?: () => number;
@@ -73,6 +75,10 @@ export function createHandlers(context: MainContext): IpcHandlers {
   const session = () => {
     if (!context.session) throw new AppError('NOT_SIGNED_IN', 'This app has no companion server.');
     return context.session;
+  };
+  const families = () => {
+    if (!context.families) throw new AppError('NOT_SIGNED_IN', 'This app has no companion server.');
+    return context.families;
   };
   const settingsView = () => ({
     settings: settings.get(),
@@ -333,6 +339,34 @@ export function createHandlers(context: MainContext): IpcHandlers {
       return publicView(await context.resolver.resolve(key, settings.get()));
     },
     'network:recent': async () => store.getSetting<string[]>('recentLookups') ?? [],
+    'family:list': async () => families().families(),
+    'family:create': async ({ name }) => families().create(name),
+    'family:get': async ({ familyId }) => families().family(familyId),
+    'family:invite': async ({ familyId, publicKey, role, displayName }) => {
+      await families().invite(familyId, domainOf(publicKey), role, displayName || undefined);
+      return { invited: true };
+    },
+    'family:revoke-invitation': async ({ familyId, invitationId }) => {
+      await families().revokeInvitation(familyId, invitationId);
+      return { revoked: true };
+    },
+    'family:change-role': async ({ familyId, userId, role }) => {
+      await families().changeRole(familyId, userId, role);
+      return { changed: true };
+    },
+    'family:remove-member': async ({ familyId, userId }) => {
+      await families().removeMember(familyId, userId);
+      return { removed: true };
+    },
+    'invitations:list': async () => families().invitations(),
+    'invitations:accept': async ({ invitationId }) => {
+      await families().accept(invitationId);
+      return { accepted: true };
+    },
+    'invitations:decline': async ({ invitationId }) => {
+      await families().decline(invitationId);
+      return { declined: true };
+    },
     'session:get': async () => session().view(),
     'session:sign-in': async ({ publicKey }) => session().signIn(domainOf(publicKey)),
     'session:sign-out': async () => session().signOut(),

@@ -18,6 +18,7 @@ import { DiagnosticsLog } from './diagnostics';
 import { Settings } from './settings';
 import { NetworkResolver } from './network-resolver';
 import { ServerSession } from './server-session';
+import { FamilyClient } from './family-client';
 import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
 
 /** Public PKARR relays the reference client uses when it is not told otherwise. */
@@ -141,6 +142,11 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     dhtAvailable: dht !== undefined,
     resolver: new NetworkResolver(relayClient, dht),
     session,
+    families: new FamilyClient(
+      session,
+      vault,
+      () => settings.get().serverUrl ?? options.serverUrl(),
+    ),
   });
   return {
     store,

@@ -10,6 +10,8 @@ import { NotFound } from './screens/not-found';
 import { ScreenError } from './screens/screen-error';
 import { SettingsScreen } from './screens/settings/settings-screen';
 import { ExploreScreen } from './screens/explore/explore-screen';
+import { FamilyScreen } from './screens/family/family-screen';
+import { FamilyDetail } from './screens/family/family-detail';
 
 export const routes: RouteObject[] = [
   {
@@ -21,6 +23,8 @@ export const routes: RouteObject[] = [
       { path: 'import', element: <ImportScreen /> },
       { path: 'keys/:publicKey/backup', element: <BackupScreen /> },
       { path: 'domains/:publicKey/:tab?', element: <DomainScreen /> },
+      { path: 'family', element: <FamilyScreen /> },
+      { path: 'family/:familyId', element: <FamilyDetail /> },
       { path: 'explore', element: <ExploreScreen /> },
       { path: 'settings', element: <SettingsScreen /> },
       { path: '*', element: <NotFound /> },

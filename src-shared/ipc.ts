@@ -52,6 +52,29 @@ export const ipcRequestSchemas = {
   'session:get': z.undefined(),
   'session:sign-in': z.object({ publicKey }),
   'session:sign-out': z.undefined(),
+  // The family at the companion server (signed in): families, members, roles, invitations.
+  'family:list': z.undefined(),
+  'family:create': z.object({ name: z.string().trim().min(1).max(200) }),
+  'family:get': z.object({ familyId: z.string().uuid() }),
+  'family:invite': z.object({
+    familyId: z.string().uuid(),
+    publicKey,
+    role: z.enum(['owner', 'member', 'guardian']),
+    displayName: z.string().trim().max(200).optional(),
+  }),
+  'family:revoke-invitation': z.object({
+    familyId: z.string().uuid(),
+    invitationId: z.string().uuid(),
+  }),
+  'family:change-role': z.object({
+    familyId: z.string().uuid(),
+    userId: z.string().uuid(),
+    role: z.enum(['owner', 'member', 'guardian']),
+  }),
+  'family:remove-member': z.object({ familyId: z.string().uuid(), userId: z.string().uuid() }),
+  'invitations:list': z.undefined(),
+  'invitations:accept': z.object({ invitationId: z.string().uuid() }),
+  'invitations:decline': z.object({ invitationId: z.string().uuid() }),
   'settings:get': z.undefined(),
   'settings:save': appSettingsSchema,
   // Main writes the report where the person chooses; the renderer gets the path only.
@@ -177,6 +200,39 @@ export interface NetworkView {
   readonly at: number;
 }
 
+export type FamilyRole = 'owner' | 'member' | 'guardian';
+
+export interface FamilySummary {
+  readonly id: string;
+  readonly name: string;
+  /** This person's role in it. */
+  readonly role: FamilyRole;
+}
+
+export interface FamilyMember {
+  readonly userId: string;
+  readonly displayName: string | null;
+  readonly publicKey: string | null;
+  readonly role: FamilyRole;
+}
+
+export interface FamilyInvitation {
+  readonly invitationId: string;
+  readonly familyId: string;
+  readonly familyName: string;
+  readonly publicKey: string;
+  readonly role: FamilyRole;
+  readonly displayName: string | null;
+  readonly status: string;
+  readonly expiresAt: string;
+}
+
+export interface FamilyView extends FamilySummary {
+  /** Empty for a guardian, who sees only its own shares. */
+  readonly members: readonly FamilyMember[];
+  readonly invitations: readonly FamilyInvitation[];
+}
+
 /** Who this device is signed in as at its companion server: no token ever crosses to here. */
 export type SessionView =
   | { readonly state: 'signed-out'; readonly server: string }
@@ -242,6 +298,16 @@ export interface IpcResponses {
   'session:get': SessionView;
   'session:sign-in': SessionView;
   'session:sign-out': SessionView;
+  'family:list': readonly FamilySummary[];
+  'family:create': FamilySummary;
+  'family:get': FamilyView;
+  'family:invite': { readonly invited: true };
+  'family:revoke-invitation': { readonly revoked: true };
+  'family:change-role': { readonly changed: true };
+  'family:remove-member': { readonly removed: true };
+  'invitations:list': readonly FamilyInvitation[];
+  'invitations:accept': { readonly accepted: true };
+  'invitations:decline': { readonly declined: true };
   'settings:get': SettingsView;
   'settings:save': SettingsView;
   'diagnostics:export': { readonly saved: false } | { readonly saved: true; readonly path: string };
@@ -267,6 +333,7 @@ export type AppErrorCode =
   | 'SERVER_UNREACHABLE'
   | 'SIGN_IN_REFUSED'
   | 'NOT_SIGNED_IN'
+  | 'SERVER_REFUSED'
   | 'PACKET_TOO_LARGE';
 
 /** Every code an IPC reply can carry: the dispatcher's, main's, and the PKARR codec's. */

@@ -60,6 +60,9 @@ export function Shell() {
             <NavLink to="/import">Import a key</NavLink>
           </li>
           <li>
+            <NavLink to="/family">Family</NavLink>
+          </li>
+          <li>
             <NavLink to="/explore">Explore</NavLink>
           </li>
           <li className="separated">

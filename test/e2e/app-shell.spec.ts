@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from '../../server/start';
 import { freePort } from '../../server/db/embedded-postgres';
 import { serveRenderer, wireApi, type ServedRenderer } from '../support/renderer-bridge';
 import { ShellPage } from './pages/shell-page';
+import { appProfile } from '../support/app-profile';
 import { PersonDialogs } from '../support/person-dialogs';
 
 let renderer: ServedRenderer;
@@ -83,4 +84,50 @@ test('signs in to the companion server with a key of this device, and out again'
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(shell.sidebar).toContainText('not signed in to a server');
   for (const k of main.vault.list()) main.vault.delete(k, k);
+});
+
+test('a family: one device creates it and invites another device’s key, which accepts; the owner removes it', async ({
+  browser,
+}) => {
+  serverUrl = server.url;
+  const [parent, child] = [
+    await appProfile({ relays: [], serverUrl: server.url }),
+    await appProfile({ relays: [], serverUrl: server.url }),
+  ];
+  try {
+    const parentKey = (await parent.main.handlers['keys:create']({ label: 'Parent' })).publicKey;
+    const childKey = (await child.main.handlers['keys:create']({ label: 'Teen' })).publicKey;
+    await parent.main.handlers['session:sign-in']({ publicKey: parentKey });
+    await child.main.handlers['session:sign-in']({ publicKey: childKey });
+
+    const one = await parent.open(browser, renderer.url, '/family');
+    await one.getByLabel('Family name').fill('The Smiths');
+    await one.getByRole('button', { name: 'Create family' }).click();
+    await one.getByRole('link', { name: 'The Smiths' }).click();
+    await one.getByLabel('Their key or pubky:// address').fill(`pubky://${childKey}`);
+    await one.getByLabel('Their name in this family (optional)').fill('Sam');
+    await one.getByRole('button', { name: 'Invite' }).click();
+    await expect(one.getByText('Waiting for an answer')).toBeVisible();
+    const shell = new ShellPage(one);
+    await shell.expectAccessible('family');
+
+    const two = await child.open(browser, renderer.url, '/family');
+    await expect(two.getByText(/Join The Smiths as member/)).toBeVisible();
+    await new ShellPage(two).expectAccessible('family, invited');
+    await new ShellPage(two).screenshot('16-invitation');
+    await two.getByRole('button', { name: 'Accept' }).click();
+    await expect(two.getByRole('link', { name: 'The Smiths' })).toBeVisible();
+
+    await one.reload();
+    await expect(one.getByRole('cell', { name: 'Sam', exact: true })).toBeVisible();
+    await shell.screenshot('17-family');
+    await one.getByRole('button', { name: 'Remove Sam' }).click();
+    await one.getByRole('button', { name: 'Remove', exact: true }).click();
+    await expect(one.getByRole('cell', { name: 'Sam', exact: true })).toBeHidden();
+    await two.reload();
+    await expect(two.getByText('You are not in a family yet')).toBeVisible();
+  } finally {
+    await parent.close();
+    await child.close();
+  }
 });

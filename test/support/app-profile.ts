@@ -28,6 +28,8 @@ export async function appProfile(options: {
   person?: PersonDialogs;
   /** Loopback DHT nodes `host:port`; without them the profile runs without the DHT. */
   dhtBootstrap?: readonly string[];
+  /** The companion server (default: an address nobody answers at). */
+  serverUrl?: string;
 }): Promise<AppProfile> {
   const dir = await mkdtemp(join(tmpdir(), 'pubky-profile-'));
   const person = options.person ?? new PersonDialogs();
@@ -35,7 +37,7 @@ export async function appProfile(options: {
   const main = await startMainServices({
     dataDir: dir,
     version: 'test',
-    serverUrl: () => 'http://127.0.0.1:9',
+    serverUrl: () => options.serverUrl ?? 'http://127.0.0.1:9',
     relays: options.relays,
     dhtBootstrap: options.dhtBootstrap ?? null,
     keychainService,

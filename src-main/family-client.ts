@@ -1,0 +1,180 @@
+// The family as the companion server keeps it: families, members and roles, invitations. Every
+// call carries this device's access token (main's memory); every answer is parsed before use, since
+// a server is as hostile an input as any. Accepting an invitation is signed in the vault.
+import { z } from 'zod';
+import type { FamilyInvitation, FamilyMember, FamilySummary, FamilyView } from '../src-shared/ipc';
+import { invitationAcceptMessage } from '../src-shared/pubky/server-auth';
+import type { KeyVault } from './custody/key-vault';
+import { AppError } from './errors';
+import type { ServerSession } from './server-session';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+const role = z.enum(['owner', 'member', 'guardian']);
+const summary = z.object({ id: z.string().uuid(), name: z.string().max(200), role });
+const member = z.object({
+  userId: z.string().uuid(),
+  displayName: z.string().max(200).nullable(),
+  publicKey: z.string().max(60).nullable(),
+  role,
+});
+const invitation = z.object({
+  invitationId: z.string().uuid(),
+  familyId: z.string().uuid(),
+  familyName: z.string().max(200),
+  publicKey: z.string().max(60),
+  role,
+  displayName: z.string().max(200).nullable(),
+  status: z.string().max(20),
+  expiresAt: z.string().max(40),
+});
+const me = z.object({
+  userId: z.string(),
+  publicKey: z.string(),
+  families: z.array(summary).max(1000),
+});
+const family = z.object({ id: z.string().uuid(), name: z.string().max(200), role });
+
+export class FamilyClient {
+  constructor(
+    private readonly session: ServerSession,
+    private readonly vault: KeyVault,
+    private readonly server: () => string,
+  ) {}
+
+  private async request<T>(
+    schema: z.ZodType<T>,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const token = await this.session.accessToken();
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.server()), {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch {
+      throw new AppError(
+        'SERVER_UNREACHABLE',
+        'The companion server does not answer. Family changes need it; everything on this computer keeps working.',
+      );
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (response.status === 401)
+      throw new AppError('NOT_SIGNED_IN', 'The companion server wants you to sign in again.');
+    if (!response.ok) {
+      const message = z
+        .object({ error: z.object({ message: z.string().max(500) }) })
+        .safeParse(parsed);
+      throw new AppError(
+        'SERVER_REFUSED',
+        message.success
+          ? `The companion server refused: ${message.data.error.message}`
+          : `The companion server refused (HTTP ${response.status}).`,
+      );
+    }
+    const checked = schema.safeParse(parsed);
+    if (!checked.success)
+      throw new AppError(
+        'SERVER_REFUSED',
+        'The companion server answered with something unexpected.',
+      );
+    return checked.data;
+  }
+
+  async families(): Promise<FamilySummary[]> {
+    return (await this.request(me, 'GET', '/me')).families;
+  }
+
+  create(name: string): Promise<FamilySummary> {
+    return this.request(summary, 'POST', '/families', { name });
+  }
+
+  async family(familyId: string): Promise<FamilyView> {
+    const base = await this.request(family, 'GET', `/families/${familyId}`);
+    const canRead = base.role !== 'guardian';
+    const [members, invitations] = canRead
+      ? await Promise.all([
+          this.request(z.array(member).max(1000), 'GET', `/families/${familyId}/members`),
+          this.request(z.array(invitation).max(1000), 'GET', `/families/${familyId}/invitations`),
+        ])
+      : [[], []];
+    return {
+      ...base,
+      members: members as FamilyMember[],
+      invitations: invitations as FamilyInvitation[],
+    };
+  }
+
+  invite(familyId: string, publicKey: string, inviteRole: string, displayName?: string) {
+    return this.request(
+      invitation.partial().passthrough(),
+      'POST',
+      `/families/${familyId}/members`,
+      {
+        publicKey,
+        role: inviteRole,
+        ...(displayName ? { displayName } : {}),
+      },
+    );
+  }
+
+  revokeInvitation(familyId: string, invitationId: string) {
+    return this.request(z.unknown(), 'DELETE', `/families/${familyId}/invitations/${invitationId}`);
+  }
+
+  changeRole(familyId: string, userId: string, newRole: string) {
+    return this.request(z.unknown(), 'PATCH', `/families/${familyId}/members/${userId}`, {
+      role: newRole,
+    });
+  }
+
+  removeMember(familyId: string, userId: string) {
+    return this.request(z.unknown(), 'DELETE', `/families/${familyId}/members/${userId}`);
+  }
+
+  async invitations(): Promise<FamilyInvitation[]> {
+    return (await this.request(
+      z.array(invitation).max(1000),
+      'GET',
+      '/invitations',
+    )) as FamilyInvitation[];
+  }
+
+  /** Accepts with a signature of this device's signed-in key over exactly this invitation. */
+  async accept(invitationId: string): Promise<void> {
+    const view = this.session.view();
+    if (view.state !== 'signed-in') throw new AppError('NOT_SIGNED_IN', 'Sign in first.');
+    const open = (await this.invitations()).find((i) => i.invitationId === invitationId);
+    if (!open) throw new AppError('SERVER_REFUSED', 'This invitation is no longer open.');
+    const signature = this.vault.sign(
+      view.publicKey,
+      invitationAcceptMessage(
+        new URL(this.server()).origin,
+        open.invitationId,
+        open.familyId,
+        open.role,
+        view.publicKey,
+      ),
+    );
+    await this.request(z.unknown(), 'POST', `/invitations/${invitationId}/accept`, {
+      signature: Buffer.from(signature).toString('base64'),
+    });
+  }
+
+  async decline(invitationId: string): Promise<void> {
+    await this.request(z.unknown(), 'POST', `/invitations/${invitationId}/decline`, {});
+  }
+}

@@ -1,0 +1,200 @@
+// One family: its members and their roles (an owner changes roles and removes members), the
+// open invitations (an owner revokes them), and inviting a key as owner, member or guardian.
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { Link, useParams } from 'react-router';
+import { z } from 'zod';
+import type { FamilyMember, FamilyRole } from '../../../src-shared/ipc';
+import { isZ32PublicKey } from '../../../src-shared/pkarr';
+import { call, messageOf } from '../../ipc/client';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { TextField } from '../../ui/field';
+import { shortKey } from '../../ui/short-key';
+import { ErrorMessage, Skeleton } from '../../ui/states';
+import { familyKeys } from './family-screen';
+
+const ROLES: readonly FamilyRole[] = ['owner', 'member', 'guardian'];
+
+const inviteForm = z.object({
+  publicKey: z
+    .string()
+    .trim()
+    .refine(isZ32PublicKey, 'Enter their Pubky key (52 characters) or pubky:// address'),
+  role: z.enum(['owner', 'member', 'guardian']),
+  displayName: z.string().trim().max(200),
+});
+
+function Invite({ familyId }: { familyId: string }) {
+  const client = useQueryClient();
+  const form = useForm({
+    resolver: zodResolver(inviteForm),
+    defaultValues: { publicKey: '', role: 'member' as const, displayName: '' },
+  });
+  const onSubmit = form.handleSubmit(async (values) => {
+    try {
+      await call('family:invite', { familyId, ...values });
+      form.reset();
+      await client.invalidateQueries({ queryKey: familyKeys.one(familyId) });
+    } catch (error) {
+      form.setError('publicKey', { message: messageOf(error) });
+    }
+  });
+  const errors = form.formState.errors;
+  return (
+    <form className="card" onSubmit={onSubmit} noValidate aria-labelledby="invite-title">
+      <h2 id="invite-title">Invite someone</h2>
+      <p className="hint">They accept in their own app, with their own key.</p>
+      <TextField
+        id="invite-key"
+        label="Their key or pubky:// address"
+        error={errors.publicKey?.message}
+        input={{ spellCheck: false, autoComplete: 'off', ...form.register('publicKey') }}
+      />
+      <div className="field">
+        <label htmlFor="invite-role">As</label>
+        <select id="invite-role" {...form.register('role')} style={{ width: 'auto' }}>
+          {ROLES.map((role) => (
+            <option key={role}>{role}</option>
+          ))}
+        </select>
+      </div>
+      <TextField
+        id="invite-name"
+        label="Their name in this family (optional)"
+        input={form.register('displayName')}
+      />
+      <button type="submit" className="primary" disabled={form.formState.isSubmitting}>
+        Invite
+      </button>
+    </form>
+  );
+}
+
+export function FamilyDetail() {
+  const { familyId = '' } = useParams();
+  const client = useQueryClient();
+  const family = useQuery({
+    queryKey: familyKeys.one(familyId),
+    queryFn: () => call('family:get', { familyId }),
+  });
+  const [removing, setRemoving] = useState<FamilyMember>();
+  const refresh = () => client.invalidateQueries({ queryKey: familyKeys.one(familyId) });
+  const changeRole = useMutation({
+    mutationFn: (input: { userId: string; role: FamilyRole }) =>
+      call('family:change-role', { familyId, ...input }),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (userId: string) => call('family:remove-member', { familyId, userId }),
+    onSuccess: refresh,
+  });
+  const revoke = useMutation({
+    mutationFn: (invitationId: string) =>
+      call('family:revoke-invitation', { familyId, invitationId }),
+    onSuccess: refresh,
+  });
+  if (family.isPending) return <Skeleton label="Loading the family" />;
+  if (family.isError)
+    return <ErrorMessage error={family.error} retry={() => void family.refetch()} />;
+  const owner = family.data.role === 'owner';
+  const nameOf = (m: FamilyMember) =>
+    m.displayName ?? (m.publicKey ? shortKey(m.publicKey) : m.userId);
+  return (
+    <section aria-labelledby="family-detail-title" className="stack stack--wide">
+      <p>
+        <Link to="/family">← Families</Link>
+      </p>
+      <h1 id="family-detail-title">{family.data.name}</h1>
+      <p className="hint">You are {family.data.role} here.</p>
+      <table>
+        <caption className="visually-hidden">Members</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Key</th>
+            <th scope="col">Role</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {family.data.members.map((m) => (
+            <tr key={m.userId}>
+              <td>{nameOf(m)}</td>
+              <td>{m.publicKey && <code>{shortKey(m.publicKey)}</code>}</td>
+              <td>
+                {owner ? (
+                  <select
+                    aria-label={`Role of ${nameOf(m)}`}
+                    value={m.role}
+                    onChange={(event) =>
+                      changeRole.mutate({
+                        userId: m.userId,
+                        role: event.target.value as FamilyRole,
+                      })
+                    }
+                    style={{ width: 'auto' }}
+                  >
+                    {ROLES.map((role) => (
+                      <option key={role}>{role}</option>
+                    ))}
+                  </select>
+                ) : (
+                  m.role
+                )}
+              </td>
+              <td>
+                {owner && (
+                  <button
+                    type="button"
+                    onClick={() => setRemoving(m)}
+                    aria-label={`Remove ${nameOf(m)}`}
+                  >
+                    Remove
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {(changeRole.isError || remove.isError || revoke.isError) && (
+        <p className="field-error" role="alert">
+          {messageOf(changeRole.error ?? remove.error ?? revoke.error)}
+        </p>
+      )}
+      {family.data.invitations.length > 0 && (
+        <section aria-labelledby="pending-title">
+          <h2 id="pending-title">Waiting for an answer</h2>
+          <ul className="plain">
+            {family.data.invitations.map((i) => (
+              <li key={i.invitationId} className="row">
+                <code>{shortKey(i.publicKey)}</code> as {i.role}
+                {owner && (
+                  <button type="button" onClick={() => revoke.mutate(i.invitationId)}>
+                    Revoke
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {owner && <Invite familyId={familyId} />}
+      <ConfirmDialog
+        open={removing !== undefined}
+        onOpenChange={(open) => !open && setRemoving(undefined)}
+        title={`Remove ${removing ? nameOf(removing) : ''} from ${family.data.name}?`}
+        keepLabel="Keep them"
+        confirmLabel="Remove"
+        onConfirm={() => removing && remove.mutate(removing.userId)}
+      >
+        They lose access to the family’s domains at once, on every device. Their own keys stay
+        theirs.
+      </ConfirmDialog>
+    </section>
+  );
+}

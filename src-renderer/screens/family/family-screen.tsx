@@ -1,0 +1,153 @@
+// The family at the companion server: the families this person belongs to, invitations
+// addressed to their key (accepted with a signature made in main), and creating a family.
+// Before signing in, the screen says what connecting gives.
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useForm } from 'react-hook-form';
+import { Link } from 'react-router';
+import { ipcRequestSchemas } from '../../../src-shared/ipc';
+import { call, messageOf } from '../../ipc/client';
+import { TextField } from '../../ui/field';
+import { EmptyState, ErrorMessage, Skeleton } from '../../ui/states';
+
+export const familyKeys = {
+  list: ['families'] as const,
+  invitations: ['invitations'] as const,
+  one: (id: string) => ['family', id] as const,
+};
+
+function useSession() {
+  return useQuery({ queryKey: ['session'], queryFn: () => call('session:get', undefined) });
+}
+
+function Invitations() {
+  const client = useQueryClient();
+  const invitations = useQuery({
+    queryKey: familyKeys.invitations,
+    queryFn: () => call('invitations:list', undefined),
+  });
+  const refresh = () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: familyKeys.invitations }),
+      client.invalidateQueries({ queryKey: familyKeys.list }),
+    ]);
+  const accept = useMutation({
+    mutationFn: (invitationId: string) => call('invitations:accept', { invitationId }),
+    onSuccess: refresh,
+  });
+  const decline = useMutation({
+    mutationFn: (invitationId: string) => call('invitations:decline', { invitationId }),
+    onSuccess: refresh,
+  });
+  if (!invitations.data?.length) return null;
+  return (
+    <section className="card" aria-labelledby="invitations-title">
+      <h2 id="invitations-title">Invitations for you</h2>
+      <ul className="plain">
+        {invitations.data.map((invitation) => (
+          <li key={invitation.invitationId} className="row">
+            <span>
+              Join <strong>{invitation.familyName}</strong> as {invitation.role}
+              {invitation.displayName ? ` (“${invitation.displayName}”)` : ''}
+            </span>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => accept.mutate(invitation.invitationId)}
+              disabled={accept.isPending}
+            >
+              Accept
+            </button>
+            <button type="button" onClick={() => decline.mutate(invitation.invitationId)}>
+              Decline
+            </button>
+          </li>
+        ))}
+      </ul>
+      {(accept.isError || decline.isError) && (
+        <p className="field-error" role="alert">
+          {messageOf(accept.error ?? decline.error)}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function CreateFamily() {
+  const client = useQueryClient();
+  const form = useForm({
+    resolver: zodResolver(ipcRequestSchemas['family:create']),
+    defaultValues: { name: '' },
+  });
+  const create = useMutation({
+    mutationFn: (name: string) => call('family:create', { name }),
+    onSuccess: () => client.invalidateQueries({ queryKey: familyKeys.list }),
+  });
+  const onSubmit = form.handleSubmit(async ({ name }) => {
+    try {
+      await create.mutateAsync(name);
+      form.reset();
+    } catch (error) {
+      form.setError('name', { message: messageOf(error) });
+    }
+  });
+  return (
+    <form className="card" onSubmit={onSubmit} noValidate aria-labelledby="create-family-title">
+      <h2 id="create-family-title">Create a family</h2>
+      <TextField
+        id="family-name"
+        label="Family name"
+        error={form.formState.errors.name?.message}
+        input={{ placeholder: 'e.g. The Smiths', ...form.register('name') }}
+      />
+      <button type="submit" className="primary" disabled={form.formState.isSubmitting}>
+        Create family
+      </button>
+    </form>
+  );
+}
+
+export function FamilyScreen() {
+  const session = useSession();
+  const signedIn = session.data?.state === 'signed-in';
+  const families = useQuery({
+    queryKey: familyKeys.list,
+    queryFn: () => call('family:list', undefined),
+    enabled: signedIn,
+  });
+  if (session.isPending) return <Skeleton label="Checking the companion server" />;
+  if (!signedIn) {
+    return (
+      <EmptyState title="Family">
+        <p>
+          Connect to your family’s companion server to share domains between your devices, invite
+          family members and guardians, and see everyone’s domains and scores live.
+        </p>
+        <Link to="/settings">Sign in in Settings</Link>
+      </EmptyState>
+    );
+  }
+  return (
+    <section aria-labelledby="family-title" className="stack stack--wide">
+      <h1 id="family-title">Family</h1>
+      <Invitations />
+      {families.isPending ? (
+        <Skeleton label="Loading your families" />
+      ) : families.isError ? (
+        <ErrorMessage error={families.error} retry={() => void families.refetch()} />
+      ) : families.data.length === 0 ? (
+        <p>You are not in a family yet: create one, or accept an invitation.</p>
+      ) : (
+        <ul className="plain" aria-label="Your families">
+          {families.data.map((f) => (
+            <li key={f.id}>
+              <Link to={`/family/${f.id}`}>{f.name}</Link>{' '}
+              <span className="hint">you are {f.role}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <CreateFamily />
+    </section>
+  );
+}

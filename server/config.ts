@@ -8,6 +8,8 @@ export interface ServerConfig {
   readonly host: string;
   readonly port: number;
   readonly feedPort: number;
+  /** PUBLIC_FEED_URL: the feed's address as apps reach it (behind a proxy); default ws://HOST:FEED_PORT. */
+  readonly publicFeedUrl: string | undefined;
   /** An operator's own Postgres; when absent the server runs an embedded one in dataDir. */
   readonly databaseUrl: string | undefined;
   /** MIGRATION_DATABASE_URL: the owner role migrations run as (DATABASE_URL's role when unset). */
@@ -95,6 +97,20 @@ function dhtBootstrapFrom(env: NodeJS.ProcessEnv): string[] | undefined {
   });
 }
 
+function feedUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env['PUBLIC_FEED_URL'];
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_FEED_URL: "${raw}" is not a URL`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
+    throw new ConfigError(`PUBLIC_FEED_URL must be a ws:// or wss:// URL, got "${raw}"`);
+  return url.href.replace(/\/$/, '');
+}
+
 function originFrom(env: NodeJS.ProcessEnv, host: string, port: number): string {
   const raw = env['PUBLIC_ORIGIN'];
   if (!raw) return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -146,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port,
     publicOrigin: originFrom(env, host, port),
     feedPort: intFrom(env, 'FEED_PORT', DEFAULT_FEED_PORT),
+    publicFeedUrl: feedUrlFrom(env),
     databaseUrl: env['DATABASE_URL'] || undefined,
     migrationDatabaseUrl: (env['DATABASE_URL'] && env['MIGRATION_DATABASE_URL']) || undefined,
     dataDir,

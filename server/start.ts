@@ -134,10 +134,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const signatures =
       config.verifyThreads > 0 ? new SignatureWorkerPool(config.verifyThreads) : undefined;
     started.push(() => signatures?.close());
+    const feedUrl = config.publicFeedUrl ?? `ws://${config.host}:${feed.port}`;
     const app = buildApp({
       auth,
       pool,
       publicOrigin: config.publicOrigin,
+      feedUrl,
       ...(signatures && { signatures }),
       logLevel: config.logLevel,
       relayPutsPerMinute: config.relayPutsPerMinute,
@@ -151,7 +153,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
     let closing: Promise<void> | undefined;
     const close = () => (closing ??= stopAll());
-    return { url, feedUrl: `ws://${config.host}:${feed.port}`, pool, close };
+    return { url, feedUrl, pool, close };
   } catch (error) {
     await stopAll();
     throw error;

@@ -28,6 +28,7 @@ import { DiagnosticsLog, diagnosticsReport } from './diagnostics';
 import { Settings } from './settings';
 import type { ServerSession } from './server-session';
 import type { FamilyClient } from './family-client';
+import type { LiveFeed } from './live-feed';
 import { newestAnswer, publicView, type NetworkResolver } from './network-resolver';
 
 /** How long a publish waits for the network's answer before publishing anyway (offline). */
@@ -48,6 +49,8 @@ export interface MainContext {
   /** The companion server session (sign-in by key); absent in tests of other flows. */
   readonly session?: ServerSession;
   readonly families?: FamilyClient;
+  /** Re-subscribed when the person joins or creates a family. */
+  readonly liveFeed?: LiveFeed;
   /** Reads what relays and the DHT serve now (Network view, Explore). */
   readonly resolver?: NetworkResolver;
   readonly now?: () => number;
@@ -340,7 +343,11 @@ export function createHandlers(context: MainContext): IpcHandlers {
     },
     'network:recent': async () => store.getSetting<string[]>('recentLookups') ?? [],
     'family:list': async () => families().families(),
-    'family:create': async ({ name }) => families().create(name),
+    'family:create': async ({ name }) => {
+      const created = await families().create(name);
+      void context.liveFeed?.refresh();
+      return created;
+    },
     'family:get': async ({ familyId }) => families().family(familyId),
     'family:invite': async ({ familyId, publicKey, role, displayName }) => {
       await families().invite(familyId, domainOf(publicKey), role, displayName || undefined);
@@ -361,6 +368,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
     'invitations:list': async () => families().invitations(),
     'invitations:accept': async ({ invitationId }) => {
       await families().accept(invitationId);
+      void context.liveFeed?.refresh();
       return { accepted: true };
     },
     'invitations:decline': async ({ invitationId }) => {

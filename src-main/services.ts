@@ -19,6 +19,7 @@ import { Settings } from './settings';
 import { NetworkResolver } from './network-resolver';
 import { ServerSession } from './server-session';
 import { FamilyClient } from './family-client';
+import { LiveFeed } from './live-feed';
 import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
 
 /** Public PKARR relays the reference client uses when it is not told otherwise. */
@@ -120,15 +121,23 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
   republisher.start();
   void publisher.processOutbox();
 
+  // The person's setting, else the address the app was started with (read each time).
+  const server = () => settings.get().serverUrl ?? options.serverUrl();
   const session = new ServerSession({
-    // The person's setting, else the address the app was started with (read each time).
-    server: () => settings.get().serverUrl ?? options.serverUrl(),
+    server,
     vault,
     secrets: keychain,
     store,
     log,
-    onChange: () => events.emit('session:changed', session.view()),
+    onChange: () => {
+      events.emit('session:changed', session.view());
+      void liveFeed.refresh();
+    },
   });
+  const families = new FamilyClient(session, vault, server);
+  const liveFeed = new LiveFeed({ server, session, families, events, store, log });
+  // Signed in during an earlier run: follow the families again (offline, it retries quietly).
+  void liveFeed.refresh();
   const handlers = createHandlers({
     version: options.version,
     serverUrl: options.serverUrl,
@@ -142,11 +151,8 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     dhtAvailable: dht !== undefined,
     resolver: new NetworkResolver(relayClient, dht),
     session,
-    families: new FamilyClient(
-      session,
-      vault,
-      () => settings.get().serverUrl ?? options.serverUrl(),
-    ),
+    families,
+    liveFeed,
   });
   return {
     store,
@@ -158,6 +164,7 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     session,
     close: async () => {
       session.close();
+      liveFeed.stop();
       clearInterval(outboxTimer);
       republisher.stop();
       await dht?.destroy();

@@ -25,6 +25,8 @@ export class FeedClient extends EventEmitter<{
   problem: [{ code: string; message: string }];
   connected: [];
   disconnected: [number];
+  /** The server ended a subscription: the caller lost access (removed, or a role change). */
+  ended: [Subscription];
 }> {
   private socket: WebSocket | undefined;
   private lastSeq: number | undefined;
@@ -95,6 +97,10 @@ export class FeedClient extends EventEmitter<{
   private onMessage(message: ServerMessage): void {
     if (message.type === 'error') {
       this.emit('problem', message.data);
+      return;
+    }
+    if (message.type === 'subscription_ended') {
+      this.emit('ended', message.data.subscription);
       return;
     }
     if (!('seq' in message) || typeof message.seq !== 'number') return;

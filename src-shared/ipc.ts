@@ -371,6 +371,8 @@ export interface IpcEvents {
   'keys:changed': { readonly publicKey: string };
   /** This device signed in to or out of its companion server (or the server ended the session). */
   'session:changed': SessionView;
+  /** Something of a family changed at the server (live feed), or this person's access ended. */
+  'family:changed': { readonly familyId: string; readonly kind: string };
 }
 export type IpcEventName = keyof IpcEvents;
 export const ipcEventNames: readonly IpcEventName[] = [
@@ -378,6 +380,7 @@ export const ipcEventNames: readonly IpcEventName[] = [
   'domains:changed',
   'keys:changed',
   'session:changed',
+  'family:changed',
 ];
 export function isIpcEventName(value: unknown): value is IpcEventName {
   return typeof value === 'string' && (ipcEventNames as readonly string[]).includes(value);

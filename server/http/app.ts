@@ -19,6 +19,8 @@ export interface AppDeps {
   readonly logLevel: string;
   /** The origin clients reach this server at: sign-in messages and AuthToken scopes name it. */
   readonly publicOrigin: string;
+  /** Where apps reach the live feed (told in /healthz, so the app needs one address only). */
+  readonly feedUrl?: string;
   /** PUTs per minute per client address on the PKARR relay; 0 turns the limit off. */
   readonly relayPutsPerMinute?: number;
   /** Sign-in and write budgets per client address (DEFAULT_REQUEST_LIMITS when absent). */
@@ -79,7 +81,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/healthz', async (request, reply) => {
     try {
       const schemaVersion = await currentSchemaVersion(deps.pool);
-      return { db: 'ok', schemaVersion };
+      return { db: 'ok', schemaVersion, ...(deps.feedUrl ? { feedUrl: deps.feedUrl } : {}) };
     } catch (error) {
       request.log.warn({ err: error }, 'health check could not reach the database');
       return reply.status(503).send({ db: 'unavailable' });

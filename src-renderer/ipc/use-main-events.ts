@@ -54,6 +54,10 @@ export function useMainEvents(): void {
       }),
       onMainEvent('domains:changed', ({ domains }) => domains.forEach(refreshDomain)),
       onMainEvent('session:changed', (view) => client.setQueryData(['session'], view)),
+      onMainEvent('family:changed', ({ familyId }) => {
+        void client.invalidateQueries({ queryKey: ['families'] });
+        void client.invalidateQueries({ queryKey: ['family', familyId] });
+      }),
       onMainEvent('publish:progress', (progress) => {
         progressStore.update(progress);
         if (progress.state !== 'sending') refreshDomain(progress.domain);

@@ -86,7 +86,7 @@ test('signs in to the companion server with a key of this device, and out again'
   for (const k of main.vault.list()) main.vault.delete(k, k);
 });
 
-test('a family: one device creates it and invites another device’s key, which accepts; the owner removes it', async ({
+test('a family: one device creates it and invites another device’s key, which accepts; the owner removes it; both screens follow live', async ({
   browser,
 }) => {
   serverUrl = server.url;
@@ -118,13 +118,13 @@ test('a family: one device creates it and invites another device’s key, which 
     await two.getByRole('button', { name: 'Accept' }).click();
     await expect(two.getByRole('link', { name: 'The Smiths' })).toBeVisible();
 
-    await one.reload();
+    // Live: the owner's screen shows the new member without a reload (the feed, through main).
     await expect(one.getByRole('cell', { name: 'Sam', exact: true })).toBeVisible();
     await shell.screenshot('17-family');
     await one.getByRole('button', { name: 'Remove Sam' }).click();
     await one.getByRole('button', { name: 'Remove', exact: true }).click();
     await expect(one.getByRole('cell', { name: 'Sam', exact: true })).toBeHidden();
-    await two.reload();
+    // And the removed device sees it lost access, also without a reload.
     await expect(two.getByText('You are not in a family yet')).toBeVisible();
   } finally {
     await parent.close();

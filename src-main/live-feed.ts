@@ -1,0 +1,95 @@
+// The companion server's live feed in main: once signed in, main subscribes to each of its
+// families (resuming from the last event it saw) and turns what arrives into main → renderer
+// events, so the family's screens change without a reload. A removal or role change ends the
+// subscription at the server; the screens then show what is left.
+import { FeedClient } from '../src-node/feed-client';
+import type { FeedEvent } from '../src-shared/feed-messages';
+import type { MainEvents } from './events';
+import type { FamilyClient } from './family-client';
+import type { ServerSession } from './server-session';
+import type { LocalStore } from './store/local-store';
+
+const REQUEST_TIMEOUT_MS = 5000;
+const RETRY_MS = 30_000;
+
+export class LiveFeed {
+  private client: FeedClient | undefined;
+  private starting: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: {
+      readonly server: () => string;
+      readonly session: ServerSession;
+      readonly families: FamilyClient;
+      readonly events: MainEvents;
+      readonly store: LocalStore;
+      readonly log: (line: string) => void;
+    },
+  ) {}
+
+  /** Where this server's feed is, from its /healthz. */
+  private async feedUrl(): Promise<string | undefined> {
+    const response = await fetch(new URL('/healthz', this.deps.server()), {
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const body = (await response.json().catch(() => ({}))) as { feedUrl?: unknown };
+    return typeof body.feedUrl === 'string' && /^wss?:\/\//.test(body.feedUrl)
+      ? body.feedUrl
+      : undefined;
+  }
+
+  /** (Re)subscribes to the signed-in person's families; stops when signed out. */
+  refresh(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.starting ??= this.restart()
+      .catch((error: unknown) => {
+        // The server is away (the app works on): try again later while signed in.
+        this.deps.log(`live feed not started: ${String(error)}`);
+        if (this.deps.session.view().state === 'signed-in') {
+          this.retryTimer = setTimeout(() => void this.refresh(), RETRY_MS);
+          this.retryTimer.unref();
+        }
+      })
+      .finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async restart(): Promise<void> {
+    const since = this.client?.position ?? this.deps.store.getSetting<number>('feedPosition');
+    this.stop();
+    if (this.deps.session.view().state !== 'signed-in') return;
+    const [url, families] = await Promise.all([this.feedUrl(), this.deps.families.families()]);
+    if (!url || families.length === 0) return;
+    const client = new FeedClient({
+      urls: [url],
+      token: () => this.deps.session.accessToken(),
+      subscriptions: families.map((family) => ({ familyId: family.id })),
+      ...(typeof since === 'number' ? { since } : {}),
+    });
+    client.on('event', (event) => this.deliver(event));
+    client.on('ended', (subscription) => {
+      if ('familyId' in subscription)
+        this.deps.events.emit('family:changed', {
+          familyId: subscription.familyId,
+          kind: 'access_ended',
+        });
+    });
+    client.on('problem', ({ code, message }) => this.deps.log(`live feed: ${code} ${message}`));
+    this.client = client;
+    client.start();
+  }
+
+  private deliver(event: FeedEvent): void {
+    const familyId = event.familyId;
+    this.deps.events.emit('family:changed', { familyId, kind: event.type });
+    const position = this.client?.position;
+    if (position !== undefined) this.deps.store.setSetting('feedPosition', position);
+  }
+
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.client?.stop();
+    this.client = undefined;
+  }
+}

@@ -3,7 +3,7 @@
 // a server is as hostile an input as any. Accepting an invitation is signed in the vault.
 import { z } from 'zod';
 import type { FamilyInvitation, FamilyMember, FamilySummary, FamilyView } from '../src-shared/ipc';
-import { invitationAcceptMessage } from '../src-shared/pubky/server-auth';
+import { domainProofMessage, invitationAcceptMessage } from '../src-shared/pubky/server-auth';
 import type { KeyVault } from './custody/key-vault';
 import { AppError } from './errors';
 import type { ServerSession } from './server-session';
@@ -33,6 +33,14 @@ const me = z.object({
   families: z.array(summary).max(1000),
 });
 const family = z.object({ id: z.string().uuid(), name: z.string().max(200), role });
+const domain = z.object({
+  id: z.string().uuid(),
+  name: z.string().max(300),
+  domainType: z.enum(['traditional', 'pubky']),
+  sovereigntyScore: z.number().int().min(0).max(100),
+  publicKey: z.string().max(60).nullable(),
+  packetTimestamp: z.string().max(20).nullable(),
+});
 
 export class FamilyClient {
   constructor(
@@ -105,16 +113,26 @@ export class FamilyClient {
   async family(familyId: string): Promise<FamilyView> {
     const base = await this.request(family, 'GET', `/families/${familyId}`);
     const canRead = base.role !== 'guardian';
-    const [members, invitations] = canRead
+    const [members, invitations, domains] = canRead
       ? await Promise.all([
           this.request(z.array(member).max(1000), 'GET', `/families/${familyId}/members`),
           this.request(z.array(invitation).max(1000), 'GET', `/families/${familyId}/invitations`),
+          this.request(z.array(domain).max(10_000), 'GET', `/families/${familyId}/domains`),
         ])
-      : [[], []];
+      : [[], [], []];
+    const held = new Set(this.vault.list());
     return {
       ...base,
       members: members as FamilyMember[],
       invitations: invitations as FamilyInvitation[],
+      domains: domains.map((d) => ({
+        id: d.id,
+        name: d.name,
+        publicKey: d.publicKey,
+        score: d.sovereigntyScore,
+        published: d.packetTimestamp !== null,
+        heldHere: d.publicKey !== null && held.has(d.publicKey),
+      })),
     };
   }
 
@@ -143,6 +161,31 @@ export class FamilyClient {
 
   removeMember(familyId: string, userId: string) {
     return this.request(z.unknown(), 'DELETE', `/families/${familyId}/members/${userId}`);
+  }
+
+  /**
+   * Registers a key this device holds as a domain of the family. The server wants proof of holding
+   * it: a fresh challenge signed, in the vault, by the domain key over the server and the family.
+   */
+  async registerDomain(familyId: string, publicKey: string, label: string): Promise<void> {
+    const challenge = await this.request(
+      z.object({ nonce: z.string().min(32).max(128) }),
+      'POST',
+      '/auth/challenge',
+      {
+        publicKey,
+      },
+    );
+    const signature = this.vault.sign(
+      publicKey,
+      domainProofMessage(new URL(this.server()).origin, familyId, challenge.nonce, publicKey),
+    );
+    await this.request(z.unknown(), 'POST', `/families/${familyId}/domains`, {
+      publicKey,
+      ...(label ? { label } : {}),
+      custody: 'os-keychain',
+      proof: { nonce: challenge.nonce, signature: Buffer.from(signature).toString('base64') },
+    });
   }
 
   async invitations(): Promise<FamilyInvitation[]> {

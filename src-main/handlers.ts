@@ -365,6 +365,13 @@ export function createHandlers(context: MainContext): IpcHandlers {
       await families().removeMember(familyId, userId);
       return { removed: true };
     },
+    'family:register-domain': async ({ familyId, publicKey }) => {
+      const account = domainOf(publicKey);
+      if (!vault.list().includes(account))
+        throw new AppError('KEY_NOT_FOUND', 'Only a key this computer holds can be registered.');
+      await families().registerDomain(familyId, account, store.keyLabel(account) ?? '');
+      return { registered: true };
+    },
     'invitations:list': async () => families().invitations(),
     'invitations:accept': async ({ invitationId }) => {
       await families().accept(invitationId);

@@ -72,6 +72,8 @@ export const ipcRequestSchemas = {
     role: z.enum(['owner', 'member', 'guardian']),
   }),
   'family:remove-member': z.object({ familyId: z.string().uuid(), userId: z.string().uuid() }),
+  // A key this device holds becomes a domain of the family (the proof is signed in main).
+  'family:register-domain': z.object({ familyId: z.string().uuid(), publicKey }),
   'invitations:list': z.undefined(),
   'invitations:accept': z.object({ invitationId: z.string().uuid() }),
   'invitations:decline': z.object({ invitationId: z.string().uuid() }),
@@ -227,10 +229,21 @@ export interface FamilyInvitation {
   readonly expiresAt: string;
 }
 
+export interface FamilyDomain {
+  readonly id: string;
+  readonly name: string;
+  readonly publicKey: string | null;
+  readonly score: number;
+  readonly published: boolean;
+  /** Whether this device holds the key (elsewhere the domain is read-only here). */
+  readonly heldHere: boolean;
+}
+
 export interface FamilyView extends FamilySummary {
   /** Empty for a guardian, who sees only its own shares. */
   readonly members: readonly FamilyMember[];
   readonly invitations: readonly FamilyInvitation[];
+  readonly domains: readonly FamilyDomain[];
 }
 
 /** Who this device is signed in as at its companion server: no token ever crosses to here. */
@@ -305,6 +318,7 @@ export interface IpcResponses {
   'family:revoke-invitation': { readonly revoked: true };
   'family:change-role': { readonly changed: true };
   'family:remove-member': { readonly removed: true };
+  'family:register-domain': { readonly registered: true };
   'invitations:list': readonly FamilyInvitation[];
   'invitations:accept': { readonly accepted: true };
   'invitations:decline': { readonly declined: true };

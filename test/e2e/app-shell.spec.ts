@@ -120,11 +120,22 @@ test('a family: one device creates it and invites another device’s key, which 
 
     // Live: the owner's screen shows the new member without a reload (the feed, through main).
     await expect(one.getByRole('cell', { name: 'Sam', exact: true })).toBeVisible();
+    // The owner registers a key as a family domain (proof signed in its vault); the other device
+    // sees it, live, as read-only there.
+    await two.getByRole('link', { name: 'The Smiths' }).click();
+    await one.getByRole('button', { name: 'Register as a family domain' }).click();
+    const theirs = two.getByRole('table', { name: 'The family’s domains' });
+    await expect(theirs).toContainText('read-only here');
+    await expect(one.getByRole('table', { name: 'The family’s domains' })).toContainText(
+      'key on this computer',
+    );
+    await new ShellPage(two).expectAccessible('family detail, member');
     await shell.screenshot('17-family');
     await one.getByRole('button', { name: 'Remove Sam' }).click();
     await one.getByRole('button', { name: 'Remove', exact: true }).click();
     await expect(one.getByRole('cell', { name: 'Sam', exact: true })).toBeHidden();
     // And the removed device sees it lost access, also without a reload.
+    await two.getByRole('link', { name: '← Families' }).click();
     await expect(two.getByText('You are not in a family yet')).toBeVisible();
   } finally {
     await parent.close();

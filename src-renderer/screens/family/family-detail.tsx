@@ -6,9 +6,10 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link, useParams } from 'react-router';
 import { z } from 'zod';
-import type { FamilyMember, FamilyRole } from '../../../src-shared/ipc';
+import type { FamilyMember, FamilyRole, FamilyView } from '../../../src-shared/ipc';
 import { isZ32PublicKey } from '../../../src-shared/pkarr';
 import { call, messageOf } from '../../ipc/client';
+import { useKeys } from '../../ipc/hooks';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { TextField } from '../../ui/field';
 import { shortKey } from '../../ui/short-key';
@@ -72,6 +73,88 @@ function Invite({ familyId }: { familyId: string }) {
   );
 }
 
+function Domains({ familyId, family }: { familyId: string; family: FamilyView }) {
+  const client = useQueryClient();
+  const keys = useKeys();
+  const register = useMutation({
+    mutationFn: (publicKey: string) => call('family:register-domain', { familyId, publicKey }),
+    onSuccess: () => client.invalidateQueries({ queryKey: familyKeys.one(familyId) }),
+  });
+  const registered = new Set(family.domains.map((d) => d.publicKey));
+  const unregistered = (keys.data ?? []).filter((k) => !registered.has(k.publicKey));
+  const [chosen, setChosen] = useState('');
+  const key = chosen || unregistered[0]?.publicKey || '';
+  return (
+    <section aria-labelledby="family-domains-title" className="stack stack--wide">
+      <h2 id="family-domains-title">Domains</h2>
+      {family.domains.length === 0 ? (
+        <p>No domains yet: register one of your keys below.</p>
+      ) : (
+        <table>
+          <caption className="visually-hidden">The family’s domains</caption>
+          <thead>
+            <tr>
+              <th scope="col">Domain</th>
+              <th scope="col">Key</th>
+              <th scope="col">Score</th>
+              <th scope="col">Here</th>
+            </tr>
+          </thead>
+          <tbody>
+            {family.domains.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  {d.heldHere && d.publicKey ? (
+                    <Link to={`/domains/${d.publicKey}`}>{d.name}</Link>
+                  ) : (
+                    d.name
+                  )}
+                </td>
+                <td>{d.publicKey && <code>{shortKey(d.publicKey)}</code>}</td>
+                <td>{d.score} / 100</td>
+                <td>
+                  {d.heldHere
+                    ? 'key on this computer'
+                    : 'read-only here (another device holds the key)'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {family.role !== 'guardian' && unregistered.length > 0 && (
+        <div className="row">
+          <label htmlFor="register-key">Register</label>
+          <select
+            id="register-key"
+            value={key}
+            onChange={(e) => setChosen(e.target.value)}
+            style={{ width: 'auto' }}
+          >
+            {unregistered.map((k) => (
+              <option key={k.publicKey} value={k.publicKey}>
+                {k.label || shortKey(k.publicKey)}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            onClick={() => register.mutate(key)}
+            disabled={!key || register.isPending}
+          >
+            {register.isPending ? 'Registering…' : 'Register as a family domain'}
+          </button>
+        </div>
+      )}
+      {register.isError && (
+        <p className="field-error" role="alert">
+          {messageOf(register.error)}
+        </p>
+      )}
+    </section>
+  );
+}
+
 export function FamilyDetail() {
   const { familyId = '' } = useParams();
   const client = useQueryClient();
@@ -95,17 +178,27 @@ export function FamilyDetail() {
       call('family:revoke-invitation', { familyId, invitationId }),
     onSuccess: refresh,
   });
+  const back = (
+    <p>
+      <Link to="/family">← Families</Link>
+    </p>
+  );
   if (family.isPending) return <Skeleton label="Loading the family" />;
-  if (family.isError)
-    return <ErrorMessage error={family.error} retry={() => void family.refetch()} />;
+  if (family.isError) {
+    // Removed from the family (or it is gone): say so, and the way back.
+    return (
+      <section className="stack">
+        {back}
+        <ErrorMessage error={family.error} />
+      </section>
+    );
+  }
   const owner = family.data.role === 'owner';
   const nameOf = (m: FamilyMember) =>
     m.displayName ?? (m.publicKey ? shortKey(m.publicKey) : m.userId);
   return (
     <section aria-labelledby="family-detail-title" className="stack stack--wide">
-      <p>
-        <Link to="/family">← Families</Link>
-      </p>
+      {back}
       <h1 id="family-detail-title">{family.data.name}</h1>
       <p className="hint">You are {family.data.role} here.</p>
       <table>
@@ -183,6 +276,7 @@ export function FamilyDetail() {
           </ul>
         </section>
       )}
+      <Domains familyId={familyId} family={family.data} />
       {owner && <Invite familyId={familyId} />}
       <ConfirmDialog
         open={removing !== undefined}

@@ -49,6 +49,16 @@ function SettingsForm({ view }: { view: SettingsView }) {
   return (
     <form className="stack" onSubmit={onSubmit} noValidate>
       <fieldset className="card">
+        <legend>Server address</legend>
+        <TextField
+          id="server-url"
+          label="Companion server URL"
+          hint="The server your family's operator runs. Save, then sign in above."
+          error={errors.serverUrl?.message}
+          input={form.register('serverUrl')}
+        />
+      </fieldset>
+      <fieldset className="card">
         <legend>Relays</legend>
         <p className="hint">
           Each signed packet goes to every relay here (and to the DHT when it is on).
@@ -90,16 +100,6 @@ function SettingsForm({ view }: { view: SettingsView }) {
             Reset to defaults
           </button>
         </div>
-      </fieldset>
-      <fieldset className="card">
-        <legend>Server address</legend>
-        <TextField
-          id="server-url"
-          label="Companion server URL"
-          hint="The server your family's operator runs; sign in below after saving."
-          error={errors.serverUrl?.message}
-          input={form.register('serverUrl')}
-        />
       </fieldset>
       <fieldset className="card">
         <legend>Mainline DHT</legend>
@@ -169,7 +169,9 @@ export function SettingsScreen() {
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
-      <ServerSessionCard />
+      <div className="stack">
+        <ServerSessionCard />
+      </div>
       {view.isPending ? (
         <Skeleton label="Loading settings" />
       ) : view.isError ? (

@@ -16,6 +16,7 @@ export class LiveFeed {
   private client: FeedClient | undefined;
   private starting: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly deps: {
@@ -42,8 +43,10 @@ export class LiveFeed {
   /** (Re)subscribes to the signed-in person's families; stops when signed out. */
   refresh(): Promise<void> {
     clearTimeout(this.retryTimer);
+    if (this.closed) return Promise.resolve();
     this.starting ??= this.restart()
       .catch((error: unknown) => {
+        if (this.closed) return;
         // The server is away (the app works on): try again later while signed in.
         this.deps.log(`live feed not started: ${String(error)}`);
         if (this.deps.session.view().state === 'signed-in') {
@@ -56,11 +59,12 @@ export class LiveFeed {
   }
 
   private async restart(): Promise<void> {
+    if (this.closed) return;
     const since = this.client?.position ?? this.deps.store.getSetting<number>('feedPosition');
     this.stop();
     if (this.deps.session.view().state !== 'signed-in') return;
     const [url, families] = await Promise.all([this.feedUrl(), this.deps.families.families()]);
-    if (!url || families.length === 0) return;
+    if (!url || families.length === 0 || this.closed) return;
     const client = new FeedClient({
       urls: [url],
       token: () => this.deps.session.accessToken(),
@@ -85,6 +89,14 @@ export class LiveFeed {
     this.deps.events.emit('family:changed', { familyId, kind: event.type });
     const position = this.client?.position;
     if (position !== undefined) this.deps.store.setSetting('feedPosition', position);
+  }
+
+  /** For good (the app quits): nothing starts again, and a start under way stops. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stop();
+    await this.starting?.catch(() => undefined);
+    this.stop();
   }
 
   stop(): void {

@@ -164,7 +164,7 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     session,
     close: async () => {
       session.close();
-      liveFeed.stop();
+      await liveFeed.close();
       clearInterval(outboxTimer);
       republisher.stop();
       await dht?.destroy();

@@ -6,6 +6,7 @@ import { recordValueText, type DnsRecord } from '../../src-shared/pkarr';
 import { call } from '../ipc/client';
 import { ErrorMessage, Skeleton } from './states';
 import { Time } from './time';
+import { TableHead } from './table-head';
 
 const targetName = (target: string) =>
   target === 'dht' ? 'Mainline DHT' : target.replace(/^https?:\/\//, '');
@@ -70,15 +71,10 @@ export function NetworkAnswers({
         <p>No relays are configured and the DHT is off: there is nowhere to ask (see Settings).</p>
       ) : (
         <table className="network">
-          <caption className="visually-hidden">What the network serves now</caption>
-          <thead>
-            <tr>
-              <th scope="col">Target</th>
-              <th scope="col">Serves</th>
-              <th scope="col">Packet</th>
-              <th scope="col">Records</th>
-            </tr>
-          </thead>
+          <TableHead
+            caption="What the network serves now"
+            columns={['Target', 'Serves', 'Packet', 'Records']}
+          />
           <tbody>
             {view.data.answers.map((answer) => {
               const { word, tone } = verdict(answer, published);

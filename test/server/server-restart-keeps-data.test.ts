@@ -46,7 +46,11 @@ describe('npm run server', () => {
   it('answers /healthz, stops cleanly on SIGTERM and finds its data after a restart', async () => {
     const port = await freePort();
     const first = await startServer(port);
-    expect(first.health).toEqual({ db: 'ok', schemaVersion: expect.any(Number) });
+    expect(first.health).toEqual({
+      db: 'ok',
+      schemaVersion: expect.any(Number),
+      feedUrl: expect.stringMatching(/^ws:\/\//),
+    });
     expect(first.elapsedMs).toBeLessThan(15_000);
 
     const client = await clusterClient(first.server.output());

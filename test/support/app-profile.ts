@@ -49,6 +49,7 @@ export async function appProfile(options: {
     seen.push({ kind: 'event', channel: event, text: JSON.stringify(payload) }),
   );
   const dispatch = createDispatch(main.handlers);
+  const contexts: BrowserContext[] = [];
   return {
     main,
     dir,
@@ -74,6 +75,7 @@ export async function appProfile(options: {
       return page;
     },
     async close() {
+      await Promise.all(contexts.map((c) => c.close()));
       for (const key of main.vault.list()) main.vault.delete(key, key);
       await main.close();
       await rm(dir, { recursive: true, force: true });

@@ -41,7 +41,12 @@ export async function serveRenderer(): Promise<ServedRenderer> {
   if (!address || typeof address === 'string') throw new Error('no address');
   return {
     url: `http://127.0.0.1:${address.port}/`,
-    close: () => new Promise((done) => server.close(() => done())),
+    // Pages still open keep their connections alive: end them, or close() waits for them.
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
   };
 }
 

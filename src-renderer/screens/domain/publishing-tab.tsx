@@ -7,6 +7,7 @@ import { usePublishStatus } from '../../ipc/hooks';
 import { usePublishProgress, type TargetProgress } from '../../ipc/use-main-events';
 import { EmptyState, ErrorMessage, Skeleton } from '../../ui/states';
 import { Time } from '../../ui/time';
+import { TableHead } from '../../ui/table-head';
 
 export const targetName = (target: string) =>
   target === 'dht' ? 'Mainline DHT' : target.replace(/^https?:\/\//, '');
@@ -114,18 +115,10 @@ export function PublishingTab({ domain }: { domain: DomainSummary }) {
         Overall: <strong>{overall}</strong>
       </p>
       <table className="targets">
-        <caption className="visually-hidden">Where this domain’s newest packet is</caption>
-        <thead>
-          <tr>
-            <th scope="col">Target</th>
-            <th scope="col">State</th>
-            <th scope="col">Latency</th>
-            <th scope="col">When</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          caption="Where this domain’s newest packet is"
+          columns={['Target', 'State', 'Latency', 'When', { hidden: 'Actions' }]}
+        />
         <tbody>
           {rows.map((row) => (
             <tr key={row.target} className={`target target--${row.tone}`} data-target={row.target}>

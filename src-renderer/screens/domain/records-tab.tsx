@@ -16,6 +16,7 @@ import { RecordDialog } from './record-dialog';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { ConflictPanel } from './conflict-panel';
 import { recordRows, stagedCount, type RowState } from './record-rows';
+import { TableHead } from '../../ui/table-head';
 
 const MARK: Record<RowState, string> = { unchanged: '', new: '+', changed: '~', removed: '−' };
 const STATE_WORDS: Record<RowState, string> = {
@@ -100,21 +101,10 @@ export function RecordsTab({
         </EmptyState>
       ) : (
         <table className="records">
-          <caption className="visually-hidden">Records of this domain</caption>
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="visually-hidden">Change</span>
-              </th>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Value</th>
-              <th scope="col">TTL</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            caption="Records of this domain"
+            columns={[{ hidden: 'Change' }, 'Name', 'Type', 'Value', 'TTL', { hidden: 'Actions' }]}
+          />
           <tbody>
             {rows.map((row, i) => (
               <tr key={i} className={`record record--${row.state}`}>

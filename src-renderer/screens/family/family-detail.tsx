@@ -15,6 +15,7 @@ import { TextField } from '../../ui/field';
 import { shortKey } from '../../ui/short-key';
 import { ErrorMessage, Skeleton } from '../../ui/states';
 import { familyKeys } from './family-screen';
+import { TableHead } from '../../ui/table-head';
 
 const ROLES: readonly FamilyRole[] = ['owner', 'member', 'guardian'];
 
@@ -91,15 +92,7 @@ function Domains({ familyId, family }: { familyId: string; family: FamilyView })
         <p>No domains yet: register one of your keys below.</p>
       ) : (
         <table>
-          <caption className="visually-hidden">The family’s domains</caption>
-          <thead>
-            <tr>
-              <th scope="col">Domain</th>
-              <th scope="col">Key</th>
-              <th scope="col">Score</th>
-              <th scope="col">Here</th>
-            </tr>
-          </thead>
+          <TableHead caption="The family’s domains" columns={['Domain', 'Key', 'Score', 'Here']} />
           <tbody>
             {family.domains.map((d) => (
               <tr key={d.id}>
@@ -202,17 +195,7 @@ export function FamilyDetail() {
       <h1 id="family-detail-title">{family.data.name}</h1>
       <p className="hint">You are {family.data.role} here.</p>
       <table>
-        <caption className="visually-hidden">Members</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Key</th>
-            <th scope="col">Role</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead caption="Members" columns={['Name', 'Key', 'Role', { hidden: 'Actions' }]} />
         <tbody>
           {family.data.members.map((m) => (
             <tr key={m.userId}>

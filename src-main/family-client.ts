@@ -2,7 +2,13 @@
 // call carries this device's access token (main's memory); every answer is parsed before use, since
 // a server is as hostile an input as any. Accepting an invitation is signed in the vault.
 import { z } from 'zod';
-import type { FamilyInvitation, FamilyMember, FamilySummary, FamilyView } from '../src-shared/ipc';
+import type {
+  FamilyInvitation,
+  FamilyMember,
+  FamilySummary,
+  FamilyView,
+  ScoreView,
+} from '../src-shared/ipc';
 import { domainProofMessage, invitationAcceptMessage } from '../src-shared/pubky/server-auth';
 import type { KeyVault } from './custody/key-vault';
 import { AppError } from './errors';
@@ -186,6 +192,36 @@ export class FamilyClient {
       custody: 'os-keychain',
       proof: { nonce: challenge.nonce, signature: Buffer.from(signature).toString('base64') },
     });
+  }
+
+  async score(domainId: string): Promise<ScoreView> {
+    const factor = z.object({
+      key: z.enum([
+        'provider_independence',
+        'key_ownership',
+        'censorship_resistance',
+        'privacy',
+        'portability',
+      ]),
+      points: z.number().int().min(0).max(20),
+      max: z.literal(20),
+      reasons: z.array(z.object({ code: z.string().max(80), points: z.number().int() })).max(20),
+    });
+    const answer = await this.request(
+      z.object({
+        score: z.number().int().min(0).max(100),
+        computedAt: z.string().max(40),
+        breakdown: z.object({ total: z.number().int(), factors: z.array(factor).length(5) }),
+        history: z
+          .array(
+            z.object({ score: z.number().int().min(0).max(100), computedAt: z.string().max(40) }),
+          )
+          .max(1000),
+      }),
+      'GET',
+      `/domains/${domainId}/score`,
+    );
+    return { domainId, ...answer };
   }
 
   async invitations(): Promise<FamilyInvitation[]> {

@@ -372,6 +372,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
       await families().registerDomain(familyId, account, store.keyLabel(account) ?? '');
       return { registered: true };
     },
+    'family:score': async ({ domainId }) => families().score(domainId),
     'invitations:list': async () => families().invitations(),
     'invitations:accept': async ({ invitationId }) => {
       await families().accept(invitationId);

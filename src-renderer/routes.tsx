@@ -12,6 +12,7 @@ import { SettingsScreen } from './screens/settings/settings-screen';
 import { ExploreScreen } from './screens/explore/explore-screen';
 import { FamilyScreen } from './screens/family/family-screen';
 import { FamilyDetail } from './screens/family/family-detail';
+import { ScoreScreen } from './screens/family/score-screen';
 
 export const routes: RouteObject[] = [
   {
@@ -25,6 +26,7 @@ export const routes: RouteObject[] = [
       { path: 'domains/:publicKey/:tab?', element: <DomainScreen /> },
       { path: 'family', element: <FamilyScreen /> },
       { path: 'family/:familyId', element: <FamilyDetail /> },
+      { path: 'family/:familyId/domains/:domainId', element: <ScoreScreen /> },
       { path: 'explore', element: <ExploreScreen /> },
       { path: 'settings', element: <SettingsScreen /> },
       { path: '*', element: <NotFound /> },

@@ -7,6 +7,7 @@ import type { Result } from './result';
 import { dnsRecordsSchema } from './pkarr/record-schema';
 import type { DnsRecord, SizeReport } from './pkarr';
 import type { PkarrErrorCode } from './pkarr/errors';
+import type { ScoreBreakdown } from './score/score-rules';
 import { appSettingsSchema, type AppSettings } from './settings';
 
 const publicKey = z.string().min(1).max(120);
@@ -74,6 +75,8 @@ export const ipcRequestSchemas = {
   'family:remove-member': z.object({ familyId: z.string().uuid(), userId: z.string().uuid() }),
   // A key this device holds becomes a domain of the family (the proof is signed in main).
   'family:register-domain': z.object({ familyId: z.string().uuid(), publicKey }),
+  // A family domain's sovereignty score, its factors and its history (from the server).
+  'family:score': z.object({ domainId: z.string().uuid() }),
   'invitations:list': z.undefined(),
   'invitations:accept': z.object({ invitationId: z.string().uuid() }),
   'invitations:decline': z.object({ invitationId: z.string().uuid() }),
@@ -239,6 +242,15 @@ export interface FamilyDomain {
   readonly heldHere: boolean;
 }
 
+/** A domain's score as the server's triggers computed it, with its history (oldest first). */
+export interface ScoreView {
+  readonly domainId: string;
+  readonly score: number;
+  readonly computedAt: string;
+  readonly breakdown: ScoreBreakdown;
+  readonly history: readonly { readonly score: number; readonly computedAt: string }[];
+}
+
 export interface FamilyView extends FamilySummary {
   /** Empty for a guardian, who sees only its own shares. */
   readonly members: readonly FamilyMember[];
@@ -319,6 +331,7 @@ export interface IpcResponses {
   'family:change-role': { readonly changed: true };
   'family:remove-member': { readonly removed: true };
   'family:register-domain': { readonly registered: true };
+  'family:score': ScoreView;
   'invitations:list': readonly FamilyInvitation[];
   'invitations:accept': { readonly accepted: true };
   'invitations:decline': { readonly declined: true };

@@ -130,6 +130,26 @@ test('a family: one device creates it and invites another device’s key, which 
       'key on this computer',
     );
     await new ShellPage(two).expectAccessible('family detail, member');
+
+    // The score, explained: five factors with their reasons, actions to raise each, the history.
+    await one
+      .getByRole('table', { name: 'The family’s domains' })
+      .getByRole('link', { name: /\/ 100/ })
+      .click();
+    await expect(one.getByRole('heading', { level: 1 })).toContainText('sovereignty');
+    await expect(
+      one
+        .getByRole('list', { name: 'Factors' })
+        .getByRole('listitem')
+        .filter({ has: one.locator('meter') }),
+    ).toHaveCount(5);
+    await expect(one.locator('.chart-box canvas').first()).toBeVisible();
+    await shell.expectAccessible('score');
+    await shell.screenshot('18-score');
+    await one.getByRole('link', { name: 'Back up the key' }).first().click();
+    await expect(one.getByRole('heading', { level: 1 })).toHaveText('Back up Parent');
+    await one.goBack();
+    await one.getByRole('link', { name: /← The Smiths/ }).click();
     await shell.screenshot('17-family');
     await one.getByRole('button', { name: 'Remove Sam' }).click();
     await one.getByRole('button', { name: 'Remove', exact: true }).click();

@@ -19,6 +19,10 @@ import { TableHead } from '../../ui/table-head';
 
 const ROLES: readonly FamilyRole[] = ['owner', 'member', 'guardian'];
 
+/** A domain the server names by its key is shown as people see keys. */
+export const domainName = (name: string) =>
+  isZ32PublicKey(name) ? `pubky://${shortKey(name)}` : name;
+
 const inviteForm = z.object({
   publicKey: z
     .string()
@@ -98,13 +102,15 @@ function Domains({ familyId, family }: { familyId: string; family: FamilyView })
               <tr key={d.id}>
                 <td>
                   {d.heldHere && d.publicKey ? (
-                    <Link to={`/domains/${d.publicKey}`}>{d.name}</Link>
+                    <Link to={`/domains/${d.publicKey}`}>{domainName(d.name)}</Link>
                   ) : (
-                    d.name
+                    domainName(d.name)
                   )}
                 </td>
                 <td>{d.publicKey && <code>{shortKey(d.publicKey)}</code>}</td>
-                <td>{d.score} / 100</td>
+                <td>
+                  <Link to={`/family/${familyId}/domains/${d.id}`}>{d.score} / 100</Link>
+                </td>
                 <td>
                   {d.heldHere
                     ? 'key on this computer'

@@ -1,18 +1,12 @@
-// The app's screens by address (a hash router: the app is a file:// page in Electron).
+// The app's screens by address (a hash router: the app is a file:// page in Electron). The first
+// screens (Home, Welcome) load with the app; the others load when first opened, so the first
+// screen does not wait for code it does not show (docs/performance.md).
 import type { RouteObject } from 'react-router';
 import { Shell } from './screens/shell';
 import { HomeScreen } from './screens/home/home-screen';
 import { WelcomeScreen } from './screens/welcome/welcome-screen';
-import { ImportScreen } from './screens/welcome/import-screen';
-import { BackupScreen } from './screens/backup/backup-screen';
-import { DomainScreen } from './screens/domain/domain-screen';
 import { NotFound } from './screens/not-found';
 import { ScreenError } from './screens/screen-error';
-import { SettingsScreen } from './screens/settings/settings-screen';
-import { ExploreScreen } from './screens/explore/explore-screen';
-import { FamilyScreen } from './screens/family/family-screen';
-import { FamilyDetail } from './screens/family/family-detail';
-import { ScoreScreen } from './screens/family/score-screen';
 
 export const routes: RouteObject[] = [
   {
@@ -21,14 +15,54 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <HomeScreen /> },
       { path: 'welcome', element: <WelcomeScreen /> },
-      { path: 'import', element: <ImportScreen /> },
-      { path: 'keys/:publicKey/backup', element: <BackupScreen /> },
-      { path: 'domains/:publicKey/:tab?', element: <DomainScreen /> },
-      { path: 'family', element: <FamilyScreen /> },
-      { path: 'family/:familyId', element: <FamilyDetail /> },
-      { path: 'family/:familyId/domains/:domainId', element: <ScoreScreen /> },
-      { path: 'explore', element: <ExploreScreen /> },
-      { path: 'settings', element: <SettingsScreen /> },
+      {
+        path: 'import',
+        lazy: async () => ({
+          Component: (await import('./screens/welcome/import-screen')).ImportScreen,
+        }),
+      },
+      {
+        path: 'keys/:publicKey/backup',
+        lazy: async () => ({
+          Component: (await import('./screens/backup/backup-screen')).BackupScreen,
+        }),
+      },
+      {
+        path: 'domains/:publicKey/:tab?',
+        lazy: async () => ({
+          Component: (await import('./screens/domain/domain-screen')).DomainScreen,
+        }),
+      },
+      {
+        path: 'family',
+        lazy: async () => ({
+          Component: (await import('./screens/family/family-screen')).FamilyScreen,
+        }),
+      },
+      {
+        path: 'family/:familyId',
+        lazy: async () => ({
+          Component: (await import('./screens/family/family-detail')).FamilyDetail,
+        }),
+      },
+      {
+        path: 'family/:familyId/domains/:domainId',
+        lazy: async () => ({
+          Component: (await import('./screens/family/score-screen')).ScoreScreen,
+        }),
+      },
+      {
+        path: 'explore',
+        lazy: async () => ({
+          Component: (await import('./screens/explore/explore-screen')).ExploreScreen,
+        }),
+      },
+      {
+        path: 'settings',
+        lazy: async () => ({
+          Component: (await import('./screens/settings/settings-screen')).SettingsScreen,
+        }),
+      },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -12,9 +12,9 @@ import type {
 import { domainProofMessage, invitationAcceptMessage } from '../src-shared/pubky/server-auth';
 import type { KeyVault } from './custody/key-vault';
 import { AppError } from './errors';
+import { serverRequest } from './server-request';
 import type { ServerSession } from './server-session';
 
-const REQUEST_TIMEOUT_MS = 10_000;
 const role = z.enum(['owner', 'member', 'guardian']);
 const summary = z.object({ id: z.string().uuid(), name: z.string().max(200), role });
 const member = z.object({
@@ -61,34 +61,16 @@ export class FamilyClient {
     path: string,
     body?: unknown,
   ): Promise<T> {
-    const token = await this.session.accessToken();
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.server()), {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch {
-      throw new AppError(
-        'SERVER_UNREACHABLE',
+    const response = await serverRequest(this.server(), method, path, {
+      body,
+      token: await this.session.accessToken(),
+      unreachable:
         'The companion server does not answer. Family changes need it; everything on this computer keeps working.',
-      );
-    }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
+    });
+    const parsed = response.body;
     if (response.status === 401)
       throw new AppError('NOT_SIGNED_IN', 'The companion server wants you to sign in again.');
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const message = z
         .object({ error: z.object({ message: z.string().max(500) }) })
         .safeParse(parsed);

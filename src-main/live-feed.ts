@@ -8,8 +8,8 @@ import type { MainEvents } from './events';
 import type { FamilyClient } from './family-client';
 import type { ServerSession } from './server-session';
 import type { LocalStore } from './store/local-store';
+import { checkServer } from './server-status';
 
-const REQUEST_TIMEOUT_MS = 5000;
 const RETRY_MS = 30_000;
 
 export class LiveFeed {
@@ -31,13 +31,10 @@ export class LiveFeed {
 
   /** Where this server's feed is, from its /healthz. */
   private async feedUrl(): Promise<string | undefined> {
-    const response = await fetch(new URL('/healthz', this.deps.server()), {
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const body = (await response.json().catch(() => ({}))) as { feedUrl?: unknown };
-    return typeof body.feedUrl === 'string' && /^wss?:\/\//.test(body.feedUrl)
-      ? body.feedUrl
-      : undefined;
+    const status = await checkServer(this.deps.server());
+    // Away: the caller retries later.
+    if (!status.reachable) throw new Error(`server unreachable: ${status.reason}`);
+    return status.feedUrl;
   }
 
   /** (Re)subscribes to the signed-in person's families; stops when signed out. */

@@ -8,11 +8,11 @@ import type { SessionView } from '../src-shared/ipc';
 import type { KeyVault } from './custody/key-vault';
 import type { SecretStore } from './custody/secret-store';
 import { AppError } from './errors';
+import { serverRequest } from './server-request';
 import type { LocalStore } from './store/local-store';
 
 /** Refresh this long before the access token expires. */
 const REFRESH_AHEAD_MS = 60_000;
-const REQUEST_TIMEOUT_MS = 10_000;
 
 interface SessionMeta {
   readonly server: string;
@@ -70,28 +70,11 @@ export class ServerSession {
 
   private async post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
     const server = this.deps.server();
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, server), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch {
-      throw new AppError(
-        'SERVER_UNREACHABLE',
-        `The companion server at ${origin(server)} does not answer. The app keeps working on this computer; try again when it is back.`,
-      );
-    }
-    const text = await response.text();
-    let parsed: unknown = undefined;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: response.status, body: parsed as T };
+    const answer = await serverRequest(server, 'POST', path, {
+      body,
+      unreachable: `The companion server at ${origin(server)} does not answer. The app keeps working on this computer; try again when it is back.`,
+    });
+    return answer as { status: number; body: T };
   }
 
   private keep(server: string, tokens: Tokens): void {

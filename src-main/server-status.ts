@@ -8,7 +8,11 @@ export async function checkServer(url: string, timeoutMs = 3000): Promise<Server
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (!response.ok) return { reachable: false, url, reason: `HTTP ${response.status}` };
-    const body = (await response.json()) as { db?: unknown; schemaVersion?: unknown };
+    const body = (await response.json()) as {
+      db?: unknown;
+      schemaVersion?: unknown;
+      feedUrl?: unknown;
+    };
     if (body.db !== 'ok' || typeof body.schemaVersion !== 'number') {
       return { reachable: false, url, reason: 'not a pubky-domains server' };
     }
@@ -17,6 +21,9 @@ export async function checkServer(url: string, timeoutMs = 3000): Promise<Server
       url,
       schemaVersion: body.schemaVersion,
       latencyMs: Math.round(performance.now() - started),
+      ...(typeof body.feedUrl === 'string' && /^wss?:\/\//.test(body.feedUrl)
+        ? { feedUrl: body.feedUrl }
+        : {}),
     };
   } catch (error) {
     const reason =

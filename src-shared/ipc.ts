@@ -97,6 +97,8 @@ export type ServerStatus =
       readonly url: string;
       readonly schemaVersion: number;
       readonly latencyMs: number;
+      /** Where its live feed is, when the server says. */
+      readonly feedUrl?: string;
     }
   | { readonly reachable: false; readonly url: string; readonly reason: string };
 

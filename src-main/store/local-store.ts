@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { and, asc, desc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { recordFromJson, recordToJson, type DnsRecord } from '../../src-shared/pkarr';
+import type { DomainTarget } from '../../src-shared/ipc';
 import { LOCAL_MIGRATIONS } from './migrations';
 import * as schema from './schema';
 
@@ -12,15 +13,6 @@ export type OutboxRow = typeof schema.outbox.$inferSelect;
 export type PublishAttempt = typeof schema.publishHistory.$inferSelect;
 
 export type BackupMethod = 'phrase' | 'recovery-file' | 'imported';
-
-export interface OutboxTargetRow {
-  readonly target: string;
-  readonly state: 'pending' | 'in_flight' | 'done';
-  readonly attempts: number;
-  readonly lastError: string | null;
-  readonly nextAttemptAt: number;
-  readonly updatedAt: number;
-}
 
 export interface DomainRow {
   readonly publicKey: string;
@@ -36,7 +28,7 @@ export interface DomainRow {
   /** A newer packet from elsewhere waiting for the person's decision. */
   readonly conflictTimestamp: number | null;
   /** The targets of the newest packet (empty before the first publish). */
-  readonly targets: readonly OutboxTargetRow[];
+  readonly targets: readonly DomainTarget[];
 }
 
 export interface StoredConflict {
@@ -197,7 +189,7 @@ export class LocalStore {
       .all()
       .map((row) => {
         const r = row as Omit<DomainRow, 'targets' | 'held'> & { held: number; targets: string };
-        return { ...r, held: r.held === 1, targets: JSON.parse(r.targets) as OutboxTargetRow[] };
+        return { ...r, held: r.held === 1, targets: JSON.parse(r.targets) as DomainTarget[] };
       });
   }
 

@@ -14,6 +14,7 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
+import { concatBytes, utf8 } from '../pkarr/bytes';
 
 const VERSION = 1;
 const HEADER = 1 + 32 + 24;
@@ -33,18 +34,6 @@ export class SealError extends Error {
   }
 }
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
-
-function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 function sealingKey(
   shared: Uint8Array,
   ephemeral: Uint8Array,
@@ -54,7 +43,7 @@ function sealingKey(
   return hkdf(
     sha256,
     shared,
-    concat(ephemeral, recipient),
+    concatBytes(ephemeral, recipient),
     utf8(`pubky-domains sealed v1 ${context}`),
     32,
   );
@@ -91,7 +80,7 @@ export function seal(plaintext: Uint8Array, recipient: Uint8Array, context: stri
   const nonce = randomBytes(24);
   const sealed = xchacha20poly1305(key, nonce, utf8(context)).encrypt(plaintext);
   key.fill(0);
-  return concat(Uint8Array.of(VERSION), ephemeral, nonce, sealed);
+  return concatBytes(Uint8Array.of(VERSION), ephemeral, nonce, sealed);
 }
 
 /**

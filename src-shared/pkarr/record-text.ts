@@ -1,6 +1,7 @@
 // A record's value as people and zone files write it, one line after the type: `203.0.113.7`,
 // `10 mail.example.org`, `1 . alpn=h2,h3 port=443`, free text for TXT. The record editor reads
 // and shows values this way; zone-file import and export use the same (RFC 1035 §5, RFC 9460 §2.1).
+import { concatBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes';
 import { fail } from './errors';
 import {
   ipv6Bytes,
@@ -14,21 +15,8 @@ import {
 /** SvcParamKeys with a presentation form (RFC 9460 §14.3.2); others are written keyNNNNN. */
 const SVC_KEYS = ['mandatory', 'alpn', 'no-default-alpn', 'port', 'ipv4hint', 'ech', 'ipv6hint'];
 
-const ascii = new TextEncoder();
-const text = new TextDecoder();
-
 function u16(value: number): Uint8Array {
   return Uint8Array.of(value >> 8, value & 0xff);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 function keyNumber(name: string): number {
@@ -50,10 +38,10 @@ function paramValue(key: number, value: string | undefined): Uint8Array {
   const list = (value ?? '').split(',').filter(Boolean);
   switch (key) {
     case 0:
-      return concat(list.map((name) => u16(keyNumber(name))));
+      return concatBytes(...list.map((name) => u16(keyNumber(name))));
     case 1:
       if (!list.length) fail('INVALID_RECORD', 'alpn needs at least one protocol, e.g. alpn=h2');
-      return concat(list.map((id) => concat([Uint8Array.of(id.length), ascii.encode(id)])));
+      return concatBytes(...list.map((id) => concatBytes(Uint8Array.of(id.length), utf8(id))));
     case 2:
       if (value !== undefined) fail('INVALID_RECORD', 'no-default-alpn takes no value');
       return new Uint8Array(0);
@@ -64,14 +52,15 @@ function paramValue(key: number, value: string | undefined): Uint8Array {
       return u16(port);
     }
     case 4:
-      return concat(list.map(ipv4Bytes));
+      return concatBytes(...list.map(ipv4Bytes));
     case 6:
-      return concat(list.map((address) => ipv6Bytes(address)));
+      return concatBytes(...list.map((address) => ipv6Bytes(address)));
     default: {
-      const hex = value ?? '';
-      if (!/^(?:[0-9a-f]{2})*$/i.test(hex))
-        fail('INVALID_RECORD', `key${key} takes its value as hex digits`);
-      return Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16));
+      try {
+        return fromHex(value ?? '');
+      } catch {
+        return fail('INVALID_RECORD', `key${key} takes its value as hex digits`);
+      }
     }
   }
 }
@@ -115,7 +104,7 @@ function formatParam({ key, value }: SvcParam): string {
     case 1: {
       const ids: string[] = [];
       for (let at = 0; at < value.length; at += 1 + value[at]!)
-        ids.push(text.decode(value.subarray(at + 1, at + 1 + value[at]!)));
+        ids.push(fromUtf8(value.subarray(at + 1, at + 1 + value[at]!)));
       return `${name}=${ids.join(',')}`;
     }
     case 2:
@@ -127,7 +116,7 @@ function formatParam({ key, value }: SvcParam): string {
     case 6:
       return `${name}=${read(16, (at) => ipv6Text(value.subarray(at, at + 16))).join(',')}`;
     default:
-      return `${name}=${Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+      return `${name}=${toHex(value)}`;
   }
 }
 

@@ -1,12 +1,8 @@
 // Records as JSON text for storage (the app's drafts, the server's decoded records): SVCB/HTTPS
 // parameter bytes as hex strings, since JSON has no bytes (JSON.stringify would turn them into
 // objects keyed by index, which nothing reads back).
+import { fromHex, toHex } from './bytes';
 import type { DnsRecord, SvcParam } from './records';
-
-const hex = (bytes: Uint8Array) =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-const fromHex = (text: string) =>
-  Uint8Array.from(text.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16));
 
 const hasParams = (record: DnsRecord) => record.type === 'HTTPS' || record.type === 'SVCB';
 
@@ -14,7 +10,7 @@ const hasParams = (record: DnsRecord) => record.type === 'HTTPS' || record.type 
 export function recordToJson(record: DnsRecord): string {
   return hasParams(record)
     ? JSON.stringify(record, (_key, value: unknown) =>
-        value instanceof Uint8Array ? hex(value) : value,
+        value instanceof Uint8Array ? toHex(value) : value,
       )
     : JSON.stringify(record);
 }

@@ -44,6 +44,37 @@ CREATE TABLE auth_token_uses (
 );
 CREATE INDEX auth_token_uses_expiry ON public.auth_token_uses USING btree (expires_at);
 
+CREATE TABLE domain_key_holders (
+  domain_record_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  since timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT domain_key_holders_domain_record_id_fkey FOREIGN KEY (domain_record_id) REFERENCES domain_records(id) ON DELETE CASCADE,
+  CONSTRAINT domain_key_holders_pkey PRIMARY KEY (domain_record_id, user_id),
+  CONSTRAINT domain_key_holders_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+CREATE INDEX domain_key_holders_user ON public.domain_key_holders USING btree (user_id);
+COMMENT ON TABLE domain_key_holders IS 'Members whose devices hold a domain''s key: who registered it and who accepted a share of it.';
+
+CREATE TABLE domain_key_shares (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  family_id uuid NOT NULL,
+  domain_record_id uuid NOT NULL,
+  sender_id uuid NOT NULL,
+  recipient_id uuid NOT NULL,
+  sealed bytea NOT NULL,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT domain_key_shares_domain_record_id_fkey FOREIGN KEY (domain_record_id) REFERENCES domain_records(id) ON DELETE CASCADE,
+  CONSTRAINT domain_key_shares_family_id_fkey FOREIGN KEY (family_id) REFERENCES families(id) ON DELETE CASCADE,
+  CONSTRAINT domain_key_shares_not_to_self CHECK ((sender_id <> recipient_id)),
+  CONSTRAINT domain_key_shares_one_open UNIQUE (domain_record_id, recipient_id),
+  CONSTRAINT domain_key_shares_pkey PRIMARY KEY (id),
+  CONSTRAINT domain_key_shares_recipient_id_fkey FOREIGN KEY (recipient_id) REFERENCES users(id) ON DELETE CASCADE,
+  CONSTRAINT domain_key_shares_sealed_size CHECK (((length(sealed) >= 73) AND (length(sealed) <= 4169))),
+  CONSTRAINT domain_key_shares_sender_id_fkey FOREIGN KEY (sender_id) REFERENCES users(id) ON DELETE CASCADE
+);
+CREATE INDEX domain_key_shares_recipient ON public.domain_key_shares USING btree (recipient_id);
+COMMENT ON TABLE domain_key_shares IS 'Domain keys sealed to one member''s Pubky key by another member''s device; deleted once answered.';
+
 CREATE TABLE domain_migrations (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   domain_record_id uuid NOT NULL,
@@ -465,6 +496,18 @@ CREATE VIEW domain_evidence AS
 -- ============================================================================================
 -- Functions
 
+CREATE OR REPLACE FUNCTION public.domain_key_shares_member_left()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  DELETE FROM domain_key_shares
+  WHERE family_id = OLD.family_id AND (recipient_id = OLD.user_id OR sender_id = OLD.user_id);
+  DELETE FROM domain_key_holders h USING domain_records d
+  WHERE h.domain_record_id = d.id AND d.family_id = OLD.family_id AND h.user_id = OLD.user_id;
+  RETURN NULL;
+END $function$;
+
 CREATE OR REPLACE FUNCTION public.enqueue_for_new_target()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -541,6 +584,26 @@ BEGIN
   SELECT count(pg_notify('feed_events', feed_payload(seq, family_id, kind, entity, data)))
   FROM (SELECT * FROM appended ORDER BY seq) a
   INTO sent;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.feed_domain_key_shares()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  r domain_key_shares := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+BEGIN
+  -- A family or domain deleted with its shares has no one left to tell.
+  IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM domain_records WHERE id = OLD.domain_record_id) THEN
+    RETURN NULL;
+  END IF;
+  PERFORM feed_append(jsonb_build_array(jsonb_build_object(
+    'familyId', r.family_id, 'kind', 'family_event',
+    'entity', jsonb_build_object('keyShareId', r.id),
+    'data', jsonb_build_object('op', CASE TG_OP WHEN 'DELETE' THEN 'key_share_closed' ELSE 'key_shared' END,
+                               'keyShareId', r.id, 'domainRecordId', r.domain_record_id,
+                               'senderId', r.sender_id, 'recipientId', r.recipient_id))));
+  RETURN NULL;
 END $function$;
 
 CREATE OR REPLACE FUNCTION public.feed_domain_migrations()
@@ -1348,11 +1411,13 @@ END $function$;
 -- ============================================================================================
 -- Triggers
 
+CREATE TRIGGER domain_key_shares_feed AFTER INSERT OR DELETE OR UPDATE ON domain_key_shares FOR EACH ROW EXECUTE FUNCTION feed_domain_key_shares();
 CREATE TRIGGER domain_migrations_feed AFTER INSERT OR DELETE OR UPDATE ON domain_migrations FOR EACH ROW EXECUTE FUNCTION feed_domain_migrations();
 CREATE TRIGGER domain_migrations_notify AFTER INSERT OR DELETE OR UPDATE ON domain_migrations FOR EACH ROW EXECUTE FUNCTION notify_domain_migration();
 CREATE TRIGGER domain_records_rescore_insert AFTER INSERT ON domain_records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rescore_from_domain_rows();
 CREATE TRIGGER domain_records_rescore_update AFTER UPDATE OF domain_type ON domain_records FOR EACH ROW WHEN (old.domain_type IS DISTINCT FROM new.domain_type) EXECUTE FUNCTION rescore_from_changed_domain_type();
 CREATE TRIGGER family_members_changed AFTER INSERT OR DELETE OR UPDATE ON family_members FOR EACH ROW EXECUTE FUNCTION family_members_changed();
+CREATE TRIGGER family_members_left_key_shares AFTER DELETE ON family_members FOR EACH ROW EXECUTE FUNCTION domain_key_shares_member_left();
 CREATE TRIGGER federation_guardians_feed AFTER INSERT OR DELETE OR UPDATE ON federation_guardians FOR EACH ROW EXECUTE FUNCTION feed_guardians();
 CREATE TRIGGER federation_guardians_notify AFTER INSERT OR DELETE OR UPDATE ON federation_guardians FOR EACH ROW EXECUTE FUNCTION notify_guardian();
 CREATE TRIGGER guardian_backup_shares_feed AFTER INSERT OR DELETE OR UPDATE ON guardian_backup_shares FOR EACH ROW EXECUTE FUNCTION feed_guardian_shares();
@@ -1397,6 +1462,8 @@ GRANT DELETE, INSERT, SELECT, UPDATE ON auth_challenges TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON auth_refresh_tokens TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON auth_token_uses TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON domain_evidence TO pubky_app;
+GRANT DELETE, INSERT, SELECT, UPDATE ON domain_key_holders TO pubky_app;
+GRANT DELETE, INSERT, SELECT, UPDATE ON domain_key_shares TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON domain_migrations TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON domain_records TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON families TO pubky_app;

@@ -13,6 +13,8 @@ import { syncPackets } from '../ingest/sync';
 import type { BatchVerifier } from '../crypto/batch-verifier';
 import { guardianRoutes } from './guardian-routes';
 import { invitationRoutes } from './invitation-routes';
+import { keyShareRoutes } from './key-share-routes';
+import { KeyShareService } from '../services/key-share-service';
 import { base64Bytes, BODY_LIMITS, parseBody, uuid, uuidParam, z32 } from './validation';
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
 import { MemberService } from '../services/member-service';
@@ -65,6 +67,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   const members = new MemberService(pool);
   const families = new FamilyService(pool);
   const domains = new DomainService(pool);
+  const keyShares = new KeyShareService(pool);
 
   const caller = async (request: FastifyRequest): Promise<Caller> => {
     const header = request.headers.authorization ?? '';
@@ -179,6 +182,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
           ...(body.custody ? { custody: body.custody } : {}),
         },
       );
+      // The registering member's devices hold the key (the family's list names its holders).
+      await keyShares.addHolder(domain.domainRecordId, me.userId);
       return reply.status(201).send(domain);
     },
   );
@@ -228,6 +233,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   guardianRoutes(app, pool, caller);
   invitationRoutes(app, pool, auth, caller);
+  keyShareRoutes(app, pool, caller);
 
   app.post('/sync/packets', { bodyLimit: BODY_LIMITS.sync }, async (request) => {
     const me = await caller(request);

@@ -76,6 +76,16 @@ async function freshDomain() {
   return { ...domain, signer };
 }
 
+/** A key share waiting for the member. */
+async function freshKeyShare() {
+  const domain = await freshDomain();
+  const created = await call(base, 'POST', `/domains/${domain.domainRecordId}/key-shares`, {
+    token: owner.accessToken,
+    body: { recipientId: member.userId, sealed: randomBytes(105).toString('base64') },
+  });
+  return (created.body as { keyShareId: string }).keyShareId;
+}
+
 async function freshMigration() {
   const domain = await freshDomain();
   const created = await call(base, 'POST', `/domains/${domain.domainRecordId}/migrations`, {
@@ -238,6 +248,31 @@ const routes: Route[] = [
       path: `/guardian/shares/${await freshBackup()}/acknowledge`,
     }),
     expect: { owner: 404, member: 404, guardian: 200, outsider: 404, ...denied },
+  },
+  {
+    name: 'POST /domains/:domainId/key-shares',
+    request: async (who) => ({
+      method: 'POST',
+      path: `/domains/${(await freshDomain()).domainRecordId}/key-shares`,
+      body: {
+        recipientId: who === 'member' ? owner.userId : member.userId,
+        sealed: randomBytes(105).toString('base64'),
+      },
+    }),
+    expect: { owner: 201, member: 201, guardian: 403, outsider: 404, ...denied },
+  },
+  {
+    name: 'GET /key-shares',
+    request: async () => ({ method: 'GET', path: '/key-shares' }),
+    expect: { owner: 200, member: 200, guardian: 200, outsider: 200, ...denied },
+  },
+  {
+    name: 'POST /key-shares/:keyShareId/accept',
+    request: async () => ({
+      method: 'POST',
+      path: `/key-shares/${await freshKeyShare()}/accept`,
+    }),
+    expect: { owner: 404, member: 200, guardian: 404, outsider: 404, ...denied },
   },
   {
     name: 'POST /sync/packets',

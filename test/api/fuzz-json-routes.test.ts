@@ -42,6 +42,9 @@ const routes = [
   ['POST', `/guardian/shares/00000000-0000-0000-0000-000000000000/acknowledge`],
   ['PATCH', `/migrations/00000000-0000-0000-0000-000000000000`],
   ['POST', `/domains/00000000-0000-0000-0000-000000000000/migrations`],
+  ['POST', `/domains/00000000-0000-0000-0000-000000000000/key-shares`],
+  ['POST', `/key-shares/00000000-0000-0000-0000-000000000000/accept`],
+  ['POST', `/key-shares/00000000-0000-0000-0000-000000000000/decline`],
 ] as const;
 
 const jsonValue = fc.jsonValue({ maxDepth: 3 });
@@ -56,6 +59,8 @@ const body = fc.oneof(
       role: fc.string(),
       token: fc.oneof(fc.string(), fc.base64String()),
       displayName: fc.string(),
+      recipientId: fc.oneof(fc.uuid(), fc.string()),
+      sealed: fc.base64String({ maxLength: 6000 }),
     },
     { requiredKeys: [] },
   ),

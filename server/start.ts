@@ -27,8 +27,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const log = pino({ level: config.logLevel, base: { component: 'server' } });
+export async function startServer(
+  config: ServerConfig,
+  options: { readonly logStream?: { write(line: string): void } } = {},
+): Promise<RunningServer> {
+  const log = options.logStream
+    ? pino({ level: config.logLevel, base: { component: 'server' } }, options.logStream)
+    : pino({ level: config.logLevel, base: { component: 'server' } });
   const database = await openDatabase(config, {
     log: (line) => log.debug({ postgres: line }),
     poolLog: (fields, message) => log.warn(fields, message),
@@ -142,6 +147,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       feedUrl,
       ...(signatures && { signatures }),
       logLevel: config.logLevel,
+      ...(options.logStream && { logStream: options.logStream }),
       relayPutsPerMinute: config.relayPutsPerMinute,
       limits: { signInPerMinute: config.signInPerMinute, writesPerMinute: config.writesPerMinute },
       trustProxy: config.trustProxy,

@@ -45,8 +45,25 @@ const domain = z.object({
   domainType: z.enum(['traditional', 'pubky']),
   sovereigntyScore: z.number().int().min(0).max(100),
   publicKey: z.string().max(60).nullable(),
+  pubkyDomainId: z.string().uuid().nullable(),
   packetTimestamp: z.string().max(20).nullable(),
+  holders: z.array(z.string().uuid()).max(1000),
 });
+export type ServerFamilyDomain = z.infer<typeof domain>;
+const keyShare = z.object({
+  keyShareId: z.string().uuid(),
+  familyId: z.string().uuid(),
+  familyName: z.string().max(200),
+  domainRecordId: z.string().uuid(),
+  domainName: z.string().max(300),
+  publicKey: z.string().max(60),
+  senderId: z.string().uuid(),
+  senderName: z.string().max(200),
+  senderPublicKey: z.string().max(60).nullable(),
+  sealed: z.string().max(6000),
+  createdAt: z.string().max(40),
+});
+export type ServerKeyShare = z.infer<typeof keyShare>;
 
 export class FamilyClient {
   constructor(
@@ -103,15 +120,18 @@ export class FamilyClient {
     const canRead = base.role !== 'guardian';
     const [members, invitations, domains] = canRead
       ? await Promise.all([
-          this.request(z.array(member).max(1000), 'GET', `/families/${familyId}/members`),
+          this.members(familyId),
           this.request(z.array(invitation).max(1000), 'GET', `/families/${familyId}/invitations`),
-          this.request(z.array(domain).max(10_000), 'GET', `/families/${familyId}/domains`),
+          this.domains(familyId),
         ])
       : [[], [], []];
     const held = new Set(this.vault.list());
+    const nameOf = new Map(
+      members.map((m) => [m.userId, m.displayName ?? m.publicKey ?? 'a member']),
+    );
     return {
       ...base,
-      members: members as FamilyMember[],
+      members,
       invitations: invitations as FamilyInvitation[],
       domains: domains.map((d) => ({
         id: d.id,
@@ -120,8 +140,44 @@ export class FamilyClient {
         score: d.sovereigntyScore,
         published: d.packetTimestamp !== null,
         heldHere: d.publicKey !== null && held.has(d.publicKey),
+        holders: d.holders.flatMap((id) => nameOf.get(id) ?? []),
       })),
     };
+  }
+
+  /** The family's domains as the server lists them (ids, keys, holders). */
+  domains(familyId: string): Promise<ServerFamilyDomain[]> {
+    return this.request(z.array(domain).max(10_000), 'GET', `/families/${familyId}/domains`);
+  }
+
+  members(familyId: string): Promise<FamilyMember[]> {
+    return this.request(
+      z.array(member).max(1000),
+      'GET',
+      `/families/${familyId}/members`,
+    ) as Promise<FamilyMember[]>;
+  }
+
+  /** Posts a domain key already sealed (in the vault) to the member `recipientId`. */
+  async shareKey(domainId: string, recipientId: string, sealed: Uint8Array): Promise<void> {
+    await this.request(z.unknown(), 'POST', `/domains/${domainId}/key-shares`, {
+      recipientId,
+      sealed: Buffer.from(sealed).toString('base64'),
+    });
+  }
+
+  /** Domain keys other members' devices shared with this person, waiting for an answer. */
+  keyShares(): Promise<ServerKeyShare[]> {
+    return this.request(z.array(keyShare).max(1000), 'GET', '/key-shares');
+  }
+
+  async answerKeyShare(keyShareId: string, accepted: boolean): Promise<void> {
+    await this.request(
+      z.unknown(),
+      'POST',
+      `/key-shares/${keyShareId}/${accepted ? 'accept' : 'decline'}`,
+      {},
+    );
   }
 
   invite(familyId: string, publicKey: string, inviteRole: string, displayName?: string) {

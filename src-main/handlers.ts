@@ -29,7 +29,9 @@ import { Settings } from './settings';
 import type { ServerSession } from './server-session';
 import type { FamilyClient } from './family-client';
 import type { LiveFeed } from './live-feed';
+import type { FamilySync } from './family-sync';
 import { newestAnswer, publicView, type NetworkResolver } from './network-resolver';
+import { COMPANION_TARGET } from '../src-shared/publish/targets';
 
 /** How long a publish waits for the network's answer before publishing anyway (offline). */
 const PRE_PUBLISH_TIMEOUT_MS = 3000;
@@ -51,6 +53,8 @@ export interface MainContext {
   readonly families?: FamilyClient;
   /** Re-subscribed when the person joins or creates a family. */
   readonly liveFeed?: LiveFeed;
+  /** Packets in step with the family's other devices, and the family's activity. */
+  readonly familySync?: FamilySync;
   /** Reads what relays and the DHT serve now (Network view, Explore). */
   readonly resolver?: NetworkResolver;
   readonly now?: () => number;
@@ -304,18 +308,26 @@ export function createHandlers(context: MainContext): IpcHandlers {
     'records:publish': async ({ domain: input, onTop }) => {
       const domain = domainOf(input);
       const signer = vault.signer(domain);
-      if (!onTop && context.resolver) {
+      if (!onTop) {
+        // Another device's newer packet already waits beside the drafts: the person settles it.
+        if (store.getConflict(domain)) return { domain, outcome: 'conflict' as const };
         // Another device holding this key may have published since our draft's packet: find
-        // out first, so nothing it published is overwritten without the person seeing it.
-        const view = await context.resolver.resolve(domain, settings.get(), PRE_PUBLISH_TIMEOUT_MS);
-        const newer = newestAnswer(view.answers);
+        // out first (the network and the family's server), so nothing it published is
+        // overwritten without the person seeing it.
+        const [view, fromFamily] = await Promise.all([
+          context.resolver?.resolve(domain, settings.get(), PRE_PUBLISH_TIMEOUT_MS),
+          context.familySync?.newest(domain, PRE_PUBLISH_TIMEOUT_MS),
+        ]);
+        const newer = view && newestAnswer(view.answers);
         const stored = store.getPacket(domain);
-        if (
-          newer?.state === 'found' &&
-          newer.packet &&
-          newer.timestamp > (stored?.timestamp ?? 0)
-        ) {
-          if (publisher.noteConflict(newer.packet, newer.target)) {
+        const candidates = [
+          ...(newer?.state === 'found' && newer.packet
+            ? [{ packet: newer.packet, source: newer.target }]
+            : []),
+          ...(fromFamily ? [{ packet: fromFamily, source: COMPANION_TARGET }] : []),
+        ].filter((c) => c.packet.timestamp > (stored?.timestamp ?? 0));
+        for (const candidate of candidates) {
+          if (publisher.noteConflict(candidate.packet, candidate.source)) {
             domainsChanged(domain);
             return { domain, outcome: 'conflict' as const };
           }
@@ -370,9 +382,81 @@ export function createHandlers(context: MainContext): IpcHandlers {
       if (!vault.list().includes(account))
         throw new AppError('KEY_NOT_FOUND', 'Only a key this computer holds can be registered.');
       await families().registerDomain(familyId, account, store.keyLabel(account) ?? '');
+      // What this device already published reaches the family's other devices now.
+      if (publisher.sendToCompanion(account)) void publisher.processOutbox();
       return { registered: true };
     },
     'family:score': async ({ domainId }) => families().score(domainId),
+    'family:share-key': async ({ familyId, domainId, userId }) => {
+      const [domains, members] = await Promise.all([
+        families().domains(familyId),
+        families().members(familyId),
+      ]);
+      const domain = domains.find((d) => d.id === domainId);
+      const key = domain?.publicKey ? domainOf(domain.publicKey) : undefined;
+      if (!domain || !key || !vault.list().includes(key))
+        throw new AppError('KEY_NOT_FOUND', 'Only a key this computer holds can be shared.');
+      const member = members.find((m) => m.userId === userId);
+      if (!member?.publicKey || member.role === 'guardian')
+        throw new AppError(
+          'SERVER_REFUSED',
+          'A domain key goes only to an owner or member of the family.',
+        );
+      const recipient = domainOf(member.publicKey);
+      // The recipient's key comes from the server: the person checks it before anything leaves.
+      const confirmed = await context.dialogs.confirm({
+        title: 'Share a domain key',
+        message: `Let ${member.displayName ?? 'this member'} edit and publish ${domain.name}?`,
+        detail:
+          `Their devices get the key of ${nameOf(key)}, sealed so that only the key ${recipient} can open it. ` +
+          'Check with them that this is their key. They can publish this domain until you move it to a new key.',
+        confirmLabel: 'Share key',
+      });
+      if (!confirmed) return { shared: false };
+      const sealed = vault.sealKeyTo(key, recipient, `domain-key:${key}`);
+      await families().shareKey(domainId, userId, sealed);
+      return { shared: true };
+    },
+    'family:activity': async ({ familyId }) => store.activity(familyId),
+    'key-shares:list': async () =>
+      (await families().keyShares()).map((share) => ({
+        keyShareId: share.keyShareId,
+        familyId: share.familyId,
+        familyName: share.familyName,
+        domainId: share.domainRecordId,
+        domainName: share.domainName,
+        publicKey: share.publicKey,
+        senderName: share.senderName,
+        senderPublicKey: share.senderPublicKey,
+        createdAt: share.createdAt,
+      })),
+    'key-shares:accept': async ({ keyShareId }) => {
+      const me = session().view();
+      if (me.state !== 'signed-in') throw new AppError('NOT_SIGNED_IN', 'Sign in first.');
+      const share = (await families().keyShares()).find((s) => s.keyShareId === keyShareId);
+      if (!share) throw new AppError('SERVER_REFUSED', 'This shared key is no longer waiting.');
+      const key = domainOf(share.publicKey);
+      const label = share.domainName === key ? '' : share.domainName;
+      vault.importSealedKey(
+        me.publicKey,
+        new Uint8Array(Buffer.from(share.sealed, 'base64')),
+        `domain-key:${key}`,
+        key,
+        label,
+      );
+      store.addDomain(key, label);
+      // Kept first, answered second: a lost answer leaves the blob to accept again, never a key lost.
+      await families().answerKeyShare(keyShareId, true);
+      keysChanged(key);
+      domainsChanged(key);
+      if (context.familySync) await context.familySync.pull(key);
+      else fetchPublished(key);
+      return keySummary(key);
+    },
+    'key-shares:decline': async ({ keyShareId }) => {
+      await families().answerKeyShare(keyShareId, false);
+      return { declined: true };
+    },
     'invitations:list': async () => families().invitations(),
     'invitations:accept': async ({ invitationId }) => {
       await families().accept(invitationId);

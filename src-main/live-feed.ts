@@ -9,6 +9,7 @@ import type { FamilyClient } from './family-client';
 import type { ServerSession } from './server-session';
 import type { LocalStore } from './store/local-store';
 import { checkServer } from './server-status';
+import type { FamilySync } from './family-sync';
 
 const RETRY_MS = 30_000;
 
@@ -25,9 +26,13 @@ export class LiveFeed {
       readonly families: FamilyClient;
       readonly events: MainEvents;
       readonly store: LocalStore;
+      readonly sync?: FamilySync;
       readonly log: (line: string) => void;
     },
   ) {}
+
+  /** Events are handled one after another, in the feed's order. */
+  private handling: Promise<void> = Promise.resolve();
 
   /** Where this server's feed is, from its /healthz. */
   private async feedUrl(): Promise<string | undefined> {
@@ -70,11 +75,12 @@ export class LiveFeed {
     });
     client.on('event', (event) => this.deliver(event));
     client.on('ended', (subscription) => {
-      if ('familyId' in subscription)
-        this.deps.events.emit('family:changed', {
-          familyId: subscription.familyId,
-          kind: 'access_ended',
-        });
+      if (!('familyId' in subscription)) return;
+      const familyId = subscription.familyId;
+      this.handling = this.handling.then(() => {
+        this.deps.sync?.forget(familyId);
+        this.deps.events.emit('family:changed', { familyId, kind: 'access_ended' });
+      });
     });
     client.on('problem', ({ code, message }) => this.deps.log(`live feed: ${code} ${message}`));
     this.client = client;
@@ -82,10 +88,15 @@ export class LiveFeed {
   }
 
   private deliver(event: FeedEvent): void {
-    const familyId = event.familyId;
-    this.deps.events.emit('family:changed', { familyId, kind: event.type });
-    const position = this.client?.position;
-    if (position !== undefined) this.deps.store.setSetting('feedPosition', position);
+    this.handling = this.handling
+      .then(() => this.deps.sync?.handle(event))
+      .catch((error: unknown) => this.deps.log(`feed event ${event.seq}: ${String(error)}`))
+      .then(() => {
+        if (this.closed) return;
+        this.deps.events.emit('family:changed', { familyId: event.familyId, kind: event.type });
+        // The position moves only past what was handled, so a restart picks up the rest.
+        this.deps.store.setSetting('feedPosition', event.seq);
+      });
   }
 
   /** For good (the app quits): nothing starts again, and a start under way stops. */
@@ -94,6 +105,7 @@ export class LiveFeed {
     this.stop();
     await this.starting?.catch(() => undefined);
     this.stop();
+    await this.handling;
   }
 
   stop(): void {

@@ -20,6 +20,7 @@ import { NetworkResolver } from './network-resolver';
 import { ServerSession } from './server-session';
 import { FamilyClient } from './family-client';
 import { LiveFeed } from './live-feed';
+import { CompanionUploader, FamilySync } from './family-sync';
 import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
 
 /** Public PKARR relays the reference client uses when it is not told otherwise. */
@@ -86,7 +87,22 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
       return undefined;
     });
   }
+  // The person's setting, else the address the app was started with (read each time).
+  const server = () => settings.get().serverUrl ?? options.serverUrl();
+  const session = new ServerSession({
+    server,
+    vault,
+    secrets: keychain,
+    store,
+    log,
+    onChange: () => {
+      events.emit('session:changed', session.view());
+      void liveFeed.refresh();
+    },
+  });
+  const uploader = new CompanionUploader({ server, session, relayClient });
   const publisher = new Publisher({
+    companion: uploader,
     store,
     verifier: nativeVerifier,
     relayClient,
@@ -121,21 +137,25 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
   republisher.start();
   void publisher.processOutbox();
 
-  // The person's setting, else the address the app was started with (read each time).
-  const server = () => settings.get().serverUrl ?? options.serverUrl();
-  const session = new ServerSession({
-    server,
-    vault,
-    secrets: keychain,
-    store,
-    log,
-    onChange: () => {
-      events.emit('session:changed', session.view());
-      void liveFeed.refresh();
-    },
-  });
   const families = new FamilyClient(session, vault, server);
-  const liveFeed = new LiveFeed({ server, session, families, events, store, log });
+  const familySync = new FamilySync({
+    families,
+    uploader,
+    publisher,
+    relayClient,
+    store,
+    events,
+    log,
+  });
+  const liveFeed = new LiveFeed({
+    server,
+    session,
+    families,
+    events,
+    store,
+    sync: familySync,
+    log,
+  });
   // Signed in during an earlier run: follow the families again (offline, it retries quietly).
   void liveFeed.refresh();
   const handlers = createHandlers({
@@ -153,6 +173,7 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     session,
     families,
     liveFeed,
+    familySync,
   });
   return {
     store,

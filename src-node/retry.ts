@@ -1,8 +1,7 @@
 // What the app's outbox and the server's upstream forwarder share about trying again: where a
 // failed delivery goes is the same question for both (a relay that is down, the DHT unreachable).
 
-/** The outbox and upstream target name of the Mainline DHT (beside relay URLs). */
-export const DHT_TARGET = 'dht';
+export { DHT_TARGET } from '../src-shared/publish/targets';
 
 /**
  * The delay before attempt `attempts + 1`: `firstMs`, doubling, capped at an hour, with ±25 %

@@ -77,6 +77,17 @@ export const ipcRequestSchemas = {
   'family:register-domain': z.object({ familyId: z.string().uuid(), publicKey }),
   // A family domain's sovereignty score, its factors and its history (from the server).
   'family:score': z.object({ domainId: z.string().uuid() }),
+  // Sharing a domain key this device holds with another member's devices (sealed in main; main
+  // asks the person to confirm the recipient's key before anything leaves).
+  'family:share-key': z.object({
+    familyId: z.string().uuid(),
+    domainId: z.string().uuid(),
+    userId: z.string().uuid(),
+  }),
+  'family:activity': z.object({ familyId: z.string().uuid() }),
+  'key-shares:list': z.undefined(),
+  'key-shares:accept': z.object({ keyShareId: z.string().uuid() }),
+  'key-shares:decline': z.object({ keyShareId: z.string().uuid() }),
   'invitations:list': z.undefined(),
   'invitations:accept': z.object({ invitationId: z.string().uuid() }),
   'invitations:decline': z.object({ invitationId: z.string().uuid() }),
@@ -242,6 +253,37 @@ export interface FamilyDomain {
   readonly published: boolean;
   /** Whether this device holds the key (elsewhere the domain is read-only here). */
   readonly heldHere: boolean;
+  /** The members whose devices hold the key (their names, or their keys when unnamed). */
+  readonly holders: readonly string[];
+}
+
+/** A domain key another member's device shared with this person, waiting for an answer. */
+export interface KeyShareOffer {
+  readonly keyShareId: string;
+  readonly familyId: string;
+  readonly familyName: string;
+  readonly domainId: string;
+  readonly domainName: string;
+  readonly publicKey: string;
+  readonly senderName: string;
+  readonly senderPublicKey: string | null;
+  readonly createdAt: string;
+}
+
+/** Something that happened in a family while this device followed it (or caught up on). */
+export interface ActivityEntry {
+  /** The feed's position: entries are ordered by it and never repeat. */
+  readonly seq: number;
+  readonly familyId: string;
+  readonly kind: string;
+  readonly op: string;
+  /** The domain it concerns (public key), when it concerns one. */
+  readonly domain: string | null;
+  /** A packet's records, for a publish (shown as what changed from the one before). */
+  readonly records: readonly DnsRecord[] | null;
+  readonly packetTimestamp: number | null;
+  readonly score: number | null;
+  readonly at: number;
 }
 
 /** A domain's score as the server's triggers computed it, with its history (oldest first). */
@@ -334,6 +376,11 @@ export interface IpcResponses {
   'family:remove-member': { readonly removed: true };
   'family:register-domain': { readonly registered: true };
   'family:score': ScoreView;
+  'family:share-key': { readonly shared: boolean };
+  'family:activity': readonly ActivityEntry[];
+  'key-shares:list': readonly KeyShareOffer[];
+  'key-shares:accept': KeySummary;
+  'key-shares:decline': { readonly declined: true };
   'invitations:list': readonly FamilyInvitation[];
   'invitations:accept': { readonly accepted: true };
   'invitations:decline': { readonly declined: true };
@@ -363,7 +410,8 @@ export type AppErrorCode =
   | 'SIGN_IN_REFUSED'
   | 'NOT_SIGNED_IN'
   | 'SERVER_REFUSED'
-  | 'PACKET_TOO_LARGE';
+  | 'PACKET_TOO_LARGE'
+  | 'INVALID_KEY_SHARE';
 
 /** Every code an IPC reply can carry: the dispatcher's, main's, and the PKARR codec's. */
 export type IpcErrorCode =

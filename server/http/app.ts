@@ -17,6 +17,8 @@ export const DEFAULT_RELAY_PUTS_PER_MINUTE = 120;
 export interface AppDeps {
   readonly pool: pg.Pool;
   readonly logLevel: string;
+  /** Where log lines go (stdout when absent; tests read them). */
+  readonly logStream?: { write(line: string): void };
   /** The origin clients reach this server at: sign-in messages and AuthToken scopes name it. */
   readonly publicOrigin: string;
   /** Where apps reach the live feed (told in /healthz, so the app needs one address only). */
@@ -38,7 +40,7 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
-    logger: { level: deps.logLevel },
+    logger: { level: deps.logLevel, ...(deps.logStream && { stream: deps.logStream }) },
     // Small by default; the routes that document larger bodies say so (BODY_LIMITS).
     bodyLimit: BODY_LIMITS.default,
     // A client that trickles its request is cut off (Fastify's default is no limit).

@@ -53,7 +53,7 @@ export class FamilyService {
   async domains(familyId: string): Promise<Record<string, unknown>[]> {
     const { rows } = await this.pool.query(
       `SELECT d.id, d.name, d.domain_type AS "domainType", d.sovereignty_score AS "sovereigntyScore",
-              pd.public_key AS "publicKey", pd.pubky_url AS "pubkyUrl", pr.packet_timestamp::text AS "packetTimestamp",
+              pd.public_key AS "publicKey", pd.id AS "pubkyDomainId", pd.pubky_url AS "pubkyUrl", pr.packet_timestamp::text AS "packetTimestamp",
               coalesce((SELECT jsonb_agg(h.user_id ORDER BY h.since) FROM domain_key_holders h
                         JOIN family_members m ON m.family_id = d.family_id AND m.user_id = h.user_id
                         WHERE h.domain_record_id = d.id), '[]') AS holders

@@ -7,7 +7,7 @@ import { keypairFromSeed, signDetached, wipe } from '../../src-node/native-ed255
 import { AppError } from '../errors';
 import { createRecoveryFile, openRecoveryFile } from './recovery-file';
 import { newPhrase, seedFromPhrase } from './recovery-phrase';
-import { open as openSealed } from '../../src-shared/crypto/sealed-box';
+import { open as openSealed, seal } from '../../src-shared/crypto/sealed-box';
 import type { SecretStore } from './secret-store';
 
 /** Where the vault lists the keys it holds (the local store's `keys` table). */
@@ -104,6 +104,57 @@ export class KeyVault {
     if (!seed) throw new AppError('KEY_NOT_FOUND', `No key ${account} in the keychain.`);
     try {
       return openSealed(blob, seed, context);
+    } finally {
+      wipe(seed);
+    }
+  }
+
+  /**
+   * The key `publicKey` sealed to another person's Pubky key, for `context`: only the holder of
+   * `recipient`'s secret opens it. The seed never leaves this call in plain form.
+   */
+  sealKeyTo(publicKey: string, recipient: string, context: string): Uint8Array {
+    const account = z32Encode(parsePublicKey(publicKey));
+    const seed = this.secrets.get(account);
+    if (!seed) throw new AppError('KEY_NOT_FOUND', `No key ${account} in the keychain.`);
+    try {
+      return seal(seed, parsePublicKey(recipient), context);
+    } finally {
+      wipe(seed);
+    }
+  }
+
+  /**
+   * Opens a key sealed to `myKey` and keeps it, only if it is the key `expected` names: a blob
+   * that opens to another key (a server swapping blobs) is refused and nothing is stored.
+   */
+  importSealedKey(
+    myKey: string,
+    blob: Uint8Array,
+    context: string,
+    expected: string,
+    label = '',
+  ): string {
+    let seed: Uint8Array;
+    try {
+      seed = this.openSealed(myKey, blob, context);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError(
+        'INVALID_KEY_SHARE',
+        'This shared key does not open with your key: ask for it to be shared again.',
+      );
+    }
+    try {
+      if (seed.length !== 32) throw new AppError('INVALID_KEY_SHARE', 'The shared key is damaged.');
+      const { publicKey, secretKey } = keypairFromSeed(seed);
+      wipe(secretKey);
+      if (z32Encode(publicKey) !== z32Encode(parsePublicKey(expected)))
+        throw new AppError(
+          'INVALID_KEY_SHARE',
+          'The shared key is not the domain it claims to be; nothing was kept.',
+        );
+      return this.store(seed, label);
     } finally {
       wipe(seed);
     }

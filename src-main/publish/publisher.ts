@@ -2,7 +2,8 @@
 // and the DHT through the outbox. Targets are independent (a hanging relay holds back no
 // other), failures retry with backoff, and after a crash nothing is lost or sent twice.
 import { assertNever } from '../../src-shared/assert-never';
-import { DHT_TARGET, retryDelayMs } from '../../src-node/retry';
+import { retryDelayMs } from '../../src-node/retry';
+import { COMPANION_TARGET, DHT_TARGET } from '../../src-shared/publish/targets';
 import {
   compareFreshness,
   decodeRelayPayload,
@@ -37,12 +38,21 @@ export interface PublisherDeps {
   readonly now?: () => number;
   /** Delay before retry number `attempts` (1-based). */
   readonly backoffMs?: (attempts: number) => number;
+  /** The family's companion server, a target while this device is signed in (family-sync.ts). */
+  readonly companion?: CompanionTarget;
+}
+
+/** One more place a packet goes: the companion server's packet sync. */
+export interface CompanionTarget {
+  /** Whether new packets go there too (signed in). */
+  enabled(): boolean;
+  deliver(packet: SignedPacket): Promise<Delivery>;
 }
 
 /** 2 s, 4 s, 8 s … capped at an hour, with jitter so many apps do not retry in step. */
 export const defaultBackoff = (attempts: number): number => retryDelayMs(attempts, 2000);
 
-type Delivery =
+export type Delivery =
   | { readonly kind: 'done'; readonly detail: string; readonly status?: number }
   | {
       readonly kind: 'superseded';
@@ -70,7 +80,12 @@ export class Publisher {
 
   private targets(): string[] {
     const dht = this.deps.dht && (this.deps.dhtEnabled?.() ?? true);
-    return [...this.deps.relays(), ...(dht ? [DHT_TARGET] : [])];
+    const companion = this.deps.companion?.enabled() ?? false;
+    return [
+      ...this.deps.relays(),
+      ...(dht ? [DHT_TARGET] : []),
+      ...(companion ? [COMPANION_TARGET] : []),
+    ];
   }
 
   private progress(progress: Omit<PublishProgress, 'at'>): void {
@@ -111,6 +126,27 @@ export class Publisher {
     this.deps.store.clearConflict(domain);
     this.queued(domain, timestamp, targets);
     return packet;
+  }
+
+  /** Queues the domain's current packet for the companion server alone (a domain just registered). */
+  sendToCompanion(domain: string): boolean {
+    const stored = this.deps.store.getPacket(domain);
+    if (!stored || !this.deps.companion?.enabled()) return false;
+    this.deps.store.storeAndQueue(stored, [COMPANION_TARGET], this.now());
+    this.queued(domain, stored.timestamp, [COMPANION_TARGET]);
+    return true;
+  }
+
+  /**
+   * A packet another device published (the family's server or the network told us): without
+   * edits waiting here the drafts follow it; with them it is kept beside them as a conflict for
+   * the person to settle. Older or equal packets change nothing.
+   */
+  receive(packet: SignedPacket, source: string): 'adopted' | 'conflict' | 'known' {
+    const domain = z32Encode(packet.publicKey);
+    if (this.deps.store.hasUnpublishedChanges(domain))
+      return this.noteConflict(packet, source) ? 'conflict' : 'known';
+    return this.adopt(packet) ? 'adopted' : 'known';
   }
 
   /** Queues the domain's current packet again for every target (same timestamp). */
@@ -227,7 +263,9 @@ export class Publisher {
       result =
         entry.target === DHT_TARGET
           ? await this.toDht(packet, entry)
-          : await this.toRelay(entry.target, packet, entry);
+          : entry.target === COMPANION_TARGET
+            ? await this.toCompanion(packet)
+            : await this.toRelay(entry.target, packet, entry);
     } catch (error) {
       result = { kind: 'retry', detail: error instanceof Error ? error.message : String(error) };
     }
@@ -326,6 +364,12 @@ export class Publisher {
       default:
         assertNever(outcome);
     }
+  }
+
+  private async toCompanion(packet: SignedPacket): Promise<Delivery> {
+    const companion = this.deps.companion;
+    if (!companion) return { kind: 'superseded', detail: 'no companion server in this app' };
+    return companion.deliver(packet);
   }
 
   private async toDht(packet: SignedPacket, entry: OutboxRow): Promise<Delivery> {

@@ -41,12 +41,10 @@ export class Republisher {
           ? await this.deps.dht.get(key).catch(() => undefined)
           : undefined;
       const newest = fresher(fromRelays, fromDht);
-      // With edits not yet published, a newer packet from elsewhere is a conflict for the
-      // person to settle; without, the drafts simply follow the network.
-      if (newest && this.deps.store.hasUnpublishedChanges(domain)) {
-        if (this.deps.publisher.noteConflict(newest, 'republish'))
-          this.deps.log?.(`a newer packet for ${domain} conflicts with unpublished edits`);
-      } else if (newest && this.deps.publisher.adopt(newest)) {
+      const received = newest && this.deps.publisher.receive(newest, 'republish');
+      if (received === 'conflict')
+        this.deps.log?.(`a newer packet for ${domain} conflicts with unpublished edits`);
+      if (received === 'adopted') {
         adopted++;
         this.deps.log?.(`adopted a newer packet for ${domain} from the network`);
       }

@@ -4,10 +4,18 @@
 import Database from 'better-sqlite3';
 import { and, asc, desc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { recordFromJson, recordToJson, type DnsRecord } from '../../src-shared/pkarr';
-import type { DomainTarget } from '../../src-shared/ipc';
+import {
+  recordFromJson,
+  recordsToJson,
+  recordToJson,
+  type DnsRecord,
+} from '../../src-shared/pkarr';
+import type { ActivityEntry, DomainTarget } from '../../src-shared/ipc';
 import { LOCAL_MIGRATIONS } from './migrations';
 import * as schema from './schema';
+
+/** How many of a family's activity entries the store keeps. */
+const ACTIVITY_KEPT = 1000;
 
 export type OutboxRow = typeof schema.outbox.$inferSelect;
 export type PublishAttempt = typeof schema.publishHistory.$inferSelect;
@@ -217,6 +225,76 @@ export class LocalStore {
         'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       )
       .run(name, JSON.stringify(value));
+  }
+
+  // family activity: the feed's events, once each
+
+  /** Keeps an event; one already kept (same feed position) is ignored. */
+  addActivity(entry: ActivityEntry): boolean {
+    const result = this.sqlite
+      .prepare(
+        `INSERT INTO family_activity (seq, family_id, kind, op, domain, records, packet_timestamp, score, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING`,
+      )
+      .run(
+        entry.seq,
+        entry.familyId,
+        entry.kind,
+        entry.op,
+        entry.domain,
+        entry.records ? recordsToJson(entry.records) : null,
+        entry.packetTimestamp,
+        entry.score,
+        entry.at,
+      );
+    if (result.changes === 1) {
+      // Bounded: the newest ACTIVITY_KEPT of each family.
+      this.sqlite
+        .prepare(
+          `DELETE FROM family_activity WHERE family_id = ? AND seq <= (
+             SELECT seq FROM family_activity WHERE family_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+        )
+        .run(entry.familyId, entry.familyId, ACTIVITY_KEPT);
+    }
+    return result.changes === 1;
+  }
+
+  /** A family's activity, oldest first (the newest `limit`). */
+  activity(familyId: string, limit = 200): ActivityEntry[] {
+    const rows = this.sqlite
+      .prepare(
+        `SELECT * FROM (SELECT seq, family_id, kind, op, domain, records, packet_timestamp, score, at
+           FROM family_activity WHERE family_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+      )
+      .all(familyId, limit) as {
+      seq: number;
+      family_id: string;
+      kind: string;
+      op: string;
+      domain: string | null;
+      records: string | null;
+      packet_timestamp: number | null;
+      score: number | null;
+      at: number;
+    }[];
+    return rows.map((row) => ({
+      seq: row.seq,
+      familyId: row.family_id,
+      kind: row.kind,
+      op: row.op,
+      domain: row.domain,
+      records: row.records
+        ? (JSON.parse(row.records) as unknown[]).map((r) => recordFromJson(JSON.stringify(r)))
+        : null,
+      packetTimestamp: row.packet_timestamp,
+      score: row.score,
+      at: row.at,
+    }));
+  }
+
+  /** Forgets a family this person lost access to (its keys stay: they are the person's). */
+  dropFamily(familyId: string): void {
+    this.sqlite.prepare('DELETE FROM family_activity WHERE family_id = ?').run(familyId);
   }
 
   // conflicts: a newer packet from elsewhere, kept beside the drafts

@@ -86,4 +86,21 @@ export const LOCAL_MIGRATIONS: readonly string[] = [
     source TEXT NOT NULL
   ) STRICT;
   `,
+  // 4: what happened in the person's families, as the companion server's feed told it, by the
+  // feed's position (so nothing shows twice after a reconnect or a restart). A family this
+  // person lost access to is dropped with its entries.
+  `
+  CREATE TABLE family_activity (
+    seq INTEGER PRIMARY KEY,
+    family_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    op TEXT NOT NULL,
+    domain TEXT,
+    records TEXT CHECK (records IS NULL OR json_valid(records)),
+    packet_timestamp INTEGER,
+    score INTEGER,
+    at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX family_activity_family ON family_activity (family_id, seq);
+  `,
 ];

@@ -3,13 +3,13 @@
 import { useQuery } from '@tanstack/react-query';
 import type { TargetAnswer } from '../../src-shared/ipc';
 import { recordValueText, type DnsRecord } from '../../src-shared/pkarr';
+import { targetLabel } from '../../src-shared/publish/targets';
 import { call } from '../ipc/client';
 import { ErrorMessage, Skeleton } from './states';
 import { Time } from './time';
 import { TableHead } from './table-head';
 
-const targetName = (target: string) =>
-  target === 'dht' ? 'Mainline DHT' : target.replace(/^https?:\/\//, '');
+const targetName = targetLabel;
 
 function verdict(
   answer: TargetAnswer,

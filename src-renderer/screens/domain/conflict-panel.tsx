@@ -2,6 +2,7 @@
 // the person adopts theirs or publishes theirs-or-ours on top. Nothing is overwritten silently.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { DomainRecords } from '../../../src-shared/ipc';
+import { targetLabel } from '../../../src-shared/publish/targets';
 import { call, messageOf } from '../../ipc/client';
 import { queryKeys, usePublish } from '../../ipc/hooks';
 import { RecordList } from '../../ui/network-answers';
@@ -26,12 +27,7 @@ export function ConflictPanel({
   });
   const publish = usePublish(domain);
   const conflict = records.conflict!;
-  const where =
-    conflict.source === 'dht'
-      ? 'the DHT'
-      : conflict.source === 'republish'
-        ? 'the network'
-        : conflict.source.replace(/^https?:\/\//, '');
+  const where = conflict.source === 'republish' ? 'the network' : targetLabel(conflict.source);
   return (
     <section className="conflict" aria-labelledby="conflict-title" role="region">
       <h2 id="conflict-title">⚠ Conflict: another device published newer records</h2>

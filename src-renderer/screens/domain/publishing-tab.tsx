@@ -2,6 +2,7 @@
 // with the reason), its latency, and the overall result; any target can be retried now.
 import { useMutation } from '@tanstack/react-query';
 import type { DomainSummary, DomainTarget } from '../../../src-shared/ipc';
+import { targetLabel } from '../../../src-shared/publish/targets';
 import { call, messageOf } from '../../ipc/client';
 import { usePublishStatus } from '../../ipc/hooks';
 import { usePublishProgress, type TargetProgress } from '../../ipc/use-main-events';
@@ -9,8 +10,7 @@ import { EmptyState, ErrorMessage, Skeleton } from '../../ui/states';
 import { Time } from '../../ui/time';
 import { TableHead } from '../../ui/table-head';
 
-export const targetName = (target: string) =>
-  target === 'dht' ? 'Mainline DHT' : target.replace(/^https?:\/\//, '');
+export const targetName = targetLabel;
 
 type Shown = {
   target: string;

@@ -4,6 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import { Link, Navigate } from 'react-router';
 import type { AttentionReason, DomainSummary } from '../../../src-shared/ipc';
+import { targetLabel } from '../../../src-shared/publish/targets';
 import { useDomains, useKeys } from '../../ipc/hooks';
 import { shortKey, ShortKey } from '../../ui/short-key';
 import { EmptyState, ErrorMessage, Skeleton } from '../../ui/states';
@@ -18,7 +19,7 @@ function attentionText(reason: AttentionReason): { text: string; action: string;
       return { text: 'not backed up', action: 'Back up now', to: 'backup' };
     case 'target_failing':
       return {
-        text: `${reason.target === 'dht' ? 'the DHT' : new URL(reason.target).host} failing (${reason.attempts} tries): ${reason.lastError}`,
+        text: `${targetLabel(reason.target)} failing (${reason.attempts} tries): ${reason.lastError}`,
         action: 'See publishing',
         to: 'publishing',
       };

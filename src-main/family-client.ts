@@ -158,6 +158,14 @@ export class FamilyClient {
     ) as Promise<FamilyMember[]>;
   }
 
+  /** Facts the server cannot see (a recovery file saved, the homeserver chosen) for the score. */
+  async reportFacts(
+    domainId: string,
+    facts: { recoveryExported?: true; homeserver?: { publicKey: string; selfHosted: boolean } },
+  ): Promise<void> {
+    await this.request(z.unknown(), 'POST', `/domains/${domainId}/facts`, facts);
+  }
+
   /** Posts a domain key already sealed (in the vault) to the member `recipientId`. */
   async shareKey(domainId: string, recipientId: string, sealed: Uint8Array): Promise<void> {
     await this.request(z.unknown(), 'POST', `/domains/${domainId}/key-shares`, {

@@ -122,6 +122,23 @@ export function createHandlers(context: MainContext): IpcHandlers {
         diagnostics.add(`reading ${domain} from the network failed: ${String(error)}`),
       );
   };
+  /**
+   * The server cannot see a recovery file saved, and the score counts it: told to the family
+   * domains this key is (in the background; offline, registering the domain tells it later).
+   */
+  const reportRecoveryFile = (account: string) => {
+    if (!context.families || context.session?.view().state !== 'signed-in') return;
+    const client = context.families;
+    void (async () => {
+      for (const family of await client.families()) {
+        if (family.role === 'guardian') continue;
+        const domain = (await client.domains(family.id)).find((d) => d.publicKey === account);
+        if (domain) await client.reportFacts(domain.id, { recoveryExported: true });
+      }
+    })().catch((error: unknown) =>
+      diagnostics.add(`telling the server of ${account}'s recovery file failed: ${String(error)}`),
+    );
+  };
   const domainsChanged = (domain: string) => events.emit('domains:changed', { domains: [domain] });
 
   const domainOf = (input: string): string => z32Encode(parsePublicKey(input));
@@ -278,6 +295,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
       await writeFile(path, file, { mode: 0o600 });
       store.markBackedUp(account, 'recovery-file', now());
       keysChanged(account);
+      reportRecoveryFile(account);
       return { saved: true, path };
     },
     'keys:import-recovery': async ({ file, passphrase, label }) => {
@@ -384,6 +402,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
       await families().registerDomain(familyId, account, store.keyLabel(account) ?? '');
       // What this device already published reaches the family's other devices now.
       if (publisher.sendToCompanion(account)) void publisher.processOutbox();
+      if (store.backupOf(account)?.method === 'recovery-file') reportRecoveryFile(account);
       return { registered: true };
     },
     'family:score': async ({ domainId }) => families().score(domainId),

@@ -47,6 +47,14 @@ const bodies = {
     })
     .strict(),
   role: z.object({ role: z.enum(['owner', 'member']) }).strict(),
+  /** What only the app knows about a domain and the score uses (the seed's portability). */
+  facts: z
+    .object({
+      recoveryExported: z.literal(true).optional(),
+      homeserver: z.object({ publicKey: z32, selfHosted: z.boolean() }).strict().optional(),
+    })
+    .strict()
+    .refine((f) => f.recoveryExported || f.homeserver, 'name at least one fact'),
   migration: z.object({ direction: z.enum(['dns_to_pubky', 'pubky_to_dns']) }).strict(),
   migrationStatus: z
     .object({ status: z.enum(migrationStatuses), error: z.string().max(2000).optional() })
@@ -197,6 +205,25 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const score = await sovereignty.calculateSovereigntyScore(request.params.domainId);
     const history = await sovereignty.scoreHistory(request.params.domainId);
     return { ...score, history };
+  });
+
+  // Facts the server cannot see for itself: a recovery file saved, the homeserver chosen. The
+  // triggers rescore the domain (its feed then carries the new score).
+  app.post<{ Params: { domainId: string } }>('/domains/:domainId/facts', async (request) => {
+    const me = await caller(request);
+    const domainId = uuidParam(request.params.domainId);
+    await requireRoleFor(pool, 'domain_records', domainId, me.userId, ['owner', 'member']);
+    const facts = parseBody(bodies.facts, request.body);
+    await sovereignty.recordFacts(domainId, {
+      recoveryExported: facts.recoveryExported === true,
+      ...(facts.homeserver && {
+        homeserver: {
+          publicKey: publicKeyOf(facts.homeserver.publicKey),
+          selfHosted: facts.homeserver.selfHosted,
+        },
+      }),
+    });
+    return { ok: true };
   });
 
   app.post<{ Params: { domainId: string } }>(

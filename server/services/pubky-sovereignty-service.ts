@@ -131,6 +131,41 @@ export class PubkySovereigntyService {
    * The domain's score and breakdown. Triggers keep it current as evidence changes; this call
    * re-evaluates first so freshness that ran out with time is reflected.
    */
+  /**
+   * What the app reports that the server cannot see: the domain key's recovery file saved (kept
+   * as the first time), the homeserver chosen. Either change rescores the domain (triggers).
+   */
+  recordFacts(
+    domainRecordId: string,
+    facts: {
+      recoveryExported: boolean;
+      homeserver?: { publicKey: string; selfHosted: boolean };
+    },
+  ): Promise<void> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ id: string; keypair_id: string }>(
+        'SELECT id, keypair_id FROM pubky_domains WHERE domain_record_id = $1',
+        [domainRecordId],
+      );
+      const domain = rows[0];
+      if (!domain) throw new ServiceError('NOT_FOUND', 'this domain has no Pubky key');
+      if (facts.recoveryExported)
+        await client.query(
+          `UPDATE pubky_keypairs SET recovery_exported_at = now()
+           WHERE id = $1 AND recovery_exported_at IS NULL`,
+          [domain.keypair_id],
+        );
+      if (facts.homeserver)
+        await client.query(
+          `UPDATE pubky_domains SET homeserver_public_key = $2, homeserver_self_hosted = $3,
+             updated_at = now()
+           WHERE id = $1 AND (homeserver_public_key IS DISTINCT FROM $2
+             OR homeserver_self_hosted IS DISTINCT FROM $3)`,
+          [domain.id, facts.homeserver.publicKey, facts.homeserver.selfHosted],
+        );
+    });
+  }
+
   async calculateSovereigntyScore(domainRecordId: string): Promise<SovereigntyScore> {
     const id = idOf(domainRecordId, 'domain');
     return guarded('score', async () => {

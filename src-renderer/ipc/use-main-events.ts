@@ -54,9 +54,13 @@ export function useMainEvents(): void {
       }),
       onMainEvent('domains:changed', ({ domains }) => domains.forEach(refreshDomain)),
       onMainEvent('session:changed', (view) => client.setQueryData(['session'], view)),
-      onMainEvent('family:changed', ({ familyId }) => {
+      onMainEvent('family:changed', ({ familyId, kind }) => {
         void client.invalidateQueries({ queryKey: ['families'] });
         void client.invalidateQueries({ queryKey: ['family', familyId] });
+        void client.invalidateQueries({ queryKey: ['family-activity', familyId] });
+        if (kind === 'family_event') void client.invalidateQueries({ queryKey: ['key-shares'] });
+        if (kind === 'sovereignty_score_event' || kind === 'pkarr_record_event')
+          void client.invalidateQueries({ queryKey: ['score'] });
       }),
       onMainEvent('publish:progress', (progress) => {
         progressStore.update(progress);

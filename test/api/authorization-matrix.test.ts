@@ -262,6 +262,15 @@ const routes: Route[] = [
     expect: { owner: 201, member: 201, guardian: 403, outsider: 404, ...denied },
   },
   {
+    name: 'POST /domains/:domainId/facts',
+    request: async () => ({
+      method: 'POST',
+      path: `/domains/${(await freshDomain()).domainRecordId}/facts`,
+      body: { recoveryExported: true },
+    }),
+    expect: { owner: 200, member: 200, guardian: 403, outsider: 404, ...denied },
+  },
+  {
     name: 'GET /key-shares',
     request: async () => ({ method: 'GET', path: '/key-shares' }),
     expect: { owner: 200, member: 200, guardian: 200, outsider: 200, ...denied },

@@ -266,6 +266,36 @@ describe('a family’s devices in step', () => {
     expect(texts(laptop.conflict!.records)).toEqual(['the phone’s edit']);
   });
 
+  it('a recovery file saved is told to the server: the score rises, and the other device hears it live', async () => {
+    const before = await parent.ask('family:score', { domainId });
+    const heard = coParent.events.length;
+    parent.person.willSaveTo(join(parent.dir, 'smith.pkarr'));
+    expect(
+      await parent.ask('keys:export-recovery', {
+        publicKey: domain,
+        passphrase: 'correct horse battery staple orbit',
+      }),
+    ).toMatchObject({ saved: true });
+    const after = await until(async () => {
+      const score = await parent.ask('family:score', { domainId });
+      return score.score > before.score ? score : undefined;
+    });
+    expect(after.breakdown.factors.flatMap((f) => f.reasons).map((r) => r.code)).toContain(
+      'recovery_file_exported',
+    );
+    await until(() =>
+      coParent.events
+        .slice(heard)
+        .some(
+          (e) =>
+            e.event === 'family:changed' &&
+            (e.payload as { kind: string }).kind === 'sovereignty_score_event',
+        )
+        ? true
+        : undefined,
+    );
+  });
+
   it('a removed member loses the family within a second and keeps its keys', async () => {
     const keysBefore = coParent.main.vault.list();
     const removedAt = Date.now();

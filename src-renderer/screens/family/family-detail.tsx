@@ -1,27 +1,27 @@
 // One family: its members and their roles (an owner changes roles and removes members), the
-// open invitations (an owner revokes them), and inviting a key as owner, member or guardian.
+// open invitations (an owner revokes them), inviting a key as owner, member or guardian; its
+// domains with who holds each key, sharing a key with another member's devices, the scores
+// lowest first, and what happened lately (the live feed, kept by main).
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link, useParams } from 'react-router';
 import { z } from 'zod';
-import type { FamilyMember, FamilyRole, FamilyView } from '../../../src-shared/ipc';
+import type { ActivityEntry, FamilyMember, FamilyRole, FamilyView } from '../../../src-shared/ipc';
+import { recordValueText, type DnsRecord } from '../../../src-shared/pkarr';
 import { isZ32PublicKey } from '../../../src-shared/pkarr';
+import { Time } from '../../ui/time';
 import { call, messageOf } from '../../ipc/client';
 import { useKeys } from '../../ipc/hooks';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { TextField } from '../../ui/field';
 import { shortKey } from '../../ui/short-key';
 import { ErrorMessage, Skeleton } from '../../ui/states';
-import { familyKeys } from './family-screen';
+import { domainName, familyKeys } from './family-shared';
 import { TableHead } from '../../ui/table-head';
 
 const ROLES: readonly FamilyRole[] = ['owner', 'member', 'guardian'];
-
-/** A domain the server names by its key is shown as people see keys. */
-export const domainName = (name: string) =>
-  isZ32PublicKey(name) ? `pubky://${shortKey(name)}` : name;
 
 const inviteForm = z.object({
   publicKey: z
@@ -114,7 +114,11 @@ function Domains({ familyId, family }: { familyId: string; family: FamilyView })
                 <td>
                   {d.heldHere
                     ? 'key on this computer'
-                    : 'read-only here (another device holds the key)'}
+                    : `read-only here (${
+                        d.holders.length
+                          ? `the key is with ${d.holders.join(', ')}`
+                          : 'another device holds the key'
+                      })`}
                 </td>
               </tr>
             ))}
@@ -149,6 +153,181 @@ function Domains({ familyId, family }: { familyId: string; family: FamilyView })
         <p className="field-error" role="alert">
           {messageOf(register.error)}
         </p>
+      )}
+      {family.role !== 'guardian' && <ShareKey familyId={familyId} family={family} />}
+    </section>
+  );
+}
+
+/** Gives another owner's or member's devices a domain key this computer holds (sealed in main). */
+function ShareKey({ familyId, family }: { familyId: string; family: FamilyView }) {
+  const session = useQuery({
+    queryKey: ['session'],
+    queryFn: () => call('session:get', undefined),
+  });
+  const myId = session.data?.state === 'signed-in' ? session.data.userId : undefined;
+  const held = family.domains.filter((d) => d.heldHere);
+  const others = family.members.filter((m) => m.userId !== myId && m.role !== 'guardian');
+  const [domainId, setDomainId] = useState('');
+  const [userId, setUserId] = useState('');
+  const share = useMutation({
+    mutationFn: (input: { domainId: string; userId: string }) =>
+      call('family:share-key', { familyId, ...input }),
+  });
+  if (held.length === 0 || others.length === 0) return null;
+  const chosenDomain = domainId || held[0]!.id;
+  const chosenUser = userId || others[0]!.userId;
+  const memberName = (m: FamilyMember) =>
+    m.displayName ?? (m.publicKey ? shortKey(m.publicKey) : m.userId);
+  return (
+    <div className="card stack" aria-labelledby="share-key-title" role="group">
+      <h3 id="share-key-title">Share a domain key</h3>
+      <p className="hint">
+        Their app can then edit and publish the domain too. The key travels sealed to their key; the
+        server cannot open it. You will be asked to check their key first.
+      </p>
+      <div className="row">
+        <label htmlFor="share-domain">Domain</label>
+        <select
+          id="share-domain"
+          value={chosenDomain}
+          onChange={(e) => setDomainId(e.target.value)}
+          style={{ width: 'auto' }}
+        >
+          {held.map((d) => (
+            <option key={d.id} value={d.id}>
+              {domainName(d.name)}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="share-member">with</label>
+        <select
+          id="share-member"
+          value={chosenUser}
+          onChange={(e) => setUserId(e.target.value)}
+          style={{ width: 'auto' }}
+        >
+          {others.map((m) => (
+            <option key={m.userId} value={m.userId}>
+              {memberName(m)}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          onClick={() => share.mutate({ domainId: chosenDomain, userId: chosenUser })}
+          disabled={share.isPending}
+        >
+          {share.isPending ? 'Sharing…' : 'Share key'}
+        </button>
+      </div>
+      <p role="status" className={share.isError ? 'field-error' : 'hint'}>
+        {share.isError
+          ? messageOf(share.error)
+          : share.data?.shared === true
+            ? '✓ Shared: their app asks them to accept it.'
+            : share.data?.shared === false
+              ? 'Not shared.'
+              : ''}
+      </p>
+    </div>
+  );
+}
+
+/** Every domain's score, lowest first: where the family is least sovereign comes first. */
+function ScoreOverview({ familyId, family }: { familyId: string; family: FamilyView }) {
+  if (family.domains.length < 1) return null;
+  const lowestFirst = [...family.domains].sort(
+    (a, b) => a.score - b.score || a.name.localeCompare(b.name),
+  );
+  return (
+    <section aria-labelledby="scores-title">
+      <h2 id="scores-title">Sovereignty, lowest first</h2>
+      <ol className="plain score-overview" aria-label="Scores, lowest first">
+        {lowestFirst.map((d) => (
+          <li key={d.id} className="row">
+            <Link to={`/family/${familyId}/domains/${d.id}`}>{domainName(d.name)}</Link>
+            <meter min={0} max={100} low={50} high={80} optimum={100} value={d.score}>
+              {d.score}
+            </meter>
+            <span>{d.score} / 100</span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+const OPS: Readonly<Record<string, string>> = {
+  member_added: 'A member joined',
+  member_removed: 'A member left',
+  member_role_changed: 'A member’s role changed',
+  key_shared: 'A domain key was shared',
+  key_share_closed: 'A shared domain key was answered',
+  backup_needs_reshare: 'A guardian backup needs fresh shares',
+};
+
+const recordLine = (r: DnsRecord) => `${r.type} ${r.name} ${recordValueText(r)}`;
+
+/** What one entry says, a publish as what changed from the one before it. */
+function describe(entry: ActivityEntry, before: ActivityEntry | undefined, name: string): string {
+  switch (entry.kind) {
+    case 'pkarr_record_event': {
+      if (!entry.records) return `${name}: new records published`;
+      const now = entry.records.map(recordLine);
+      if (!before?.records) return `${name} published: ${now.join(' · ') || 'no records'}`;
+      const then = before.records.map(recordLine);
+      const added = now.filter((line) => !then.includes(line)).map((line) => `+ ${line}`);
+      const removed = then.filter((line) => !now.includes(line)).map((line) => `− ${line}`);
+      const changes = [...added, ...removed];
+      return `${name} published: ${changes.join(' · ') || 'the same records again'}`;
+    }
+    case 'sovereignty_score_event':
+      return `${name}: score ${entry.score ?? '?'} / 100`;
+    case 'pubky_domain_event':
+      return `${name}: ${entry.op === 'insert' ? 'registered' : 'changed'}`;
+    default:
+      return OPS[entry.op] ?? `${entry.kind.replace(/_/g, ' ')}: ${entry.op}`;
+  }
+}
+
+function Activity({ familyId, family }: { familyId: string; family: FamilyView }) {
+  const activity = useQuery({
+    queryKey: familyKeys.activity(familyId),
+    queryFn: () => call('family:activity', { familyId }),
+  });
+  const nameOfKey = (key: string | null) => {
+    const domain = family.domains.find((d) => d.publicKey === key);
+    return domain ? domainName(domain.name) : key ? domainName(key) : 'A domain';
+  };
+  const entries = activity.data ?? [];
+  const lines = entries.map((entry, i) => {
+    const before = entries
+      .slice(0, i)
+      .reverse()
+      .find((e) => e.kind === entry.kind && e.domain === entry.domain && e.records);
+    return { entry, text: describe(entry, before, nameOfKey(entry.domain)) };
+  });
+  return (
+    <section aria-labelledby="activity-title">
+      <h2 id="activity-title">Activity</h2>
+      {activity.isPending ? (
+        <Skeleton label="Loading the family’s activity" />
+      ) : activity.isError ? (
+        <ErrorMessage error={activity.error} retry={() => void activity.refetch()} />
+      ) : lines.length === 0 ? (
+        <p className="hint">
+          Nothing yet: publishes from the family’s devices, score changes and members joining show
+          here as they happen.
+        </p>
+      ) : (
+        <ol className="plain activity" aria-label="What happened, newest last">
+          {lines.slice(-50).map(({ entry, text }) => (
+            <li key={entry.seq}>
+              <Time at={entry.at} /> <span>{text}</span>
+            </li>
+          ))}
+        </ol>
       )}
     </section>
   );
@@ -266,6 +445,8 @@ export function FamilyDetail() {
         </section>
       )}
       <Domains familyId={familyId} family={family.data} />
+      <ScoreOverview familyId={familyId} family={family.data} />
+      <Activity familyId={familyId} family={family.data} />
       {owner && <Invite familyId={familyId} />}
       <ConfirmDialog
         open={removing !== undefined}

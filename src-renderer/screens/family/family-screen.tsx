@@ -9,12 +9,7 @@ import { ipcRequestSchemas } from '../../../src-shared/ipc';
 import { call, messageOf } from '../../ipc/client';
 import { TextField } from '../../ui/field';
 import { EmptyState, ErrorMessage, Skeleton } from '../../ui/states';
-
-export const familyKeys = {
-  list: ['families'] as const,
-  invitations: ['invitations'] as const,
-  one: (id: string) => ['family', id] as const,
-};
+import { domainName, familyKeys } from './family-shared';
 
 function useSession() {
   return useQuery({ queryKey: ['session'], queryFn: () => call('session:get', undefined) });
@@ -59,6 +54,71 @@ function Invitations() {
               Accept
             </button>
             <button type="button" onClick={() => decline.mutate(invitation.invitationId)}>
+              Decline
+            </button>
+          </li>
+        ))}
+      </ul>
+      {(accept.isError || decline.isError) && (
+        <p className="field-error" role="alert">
+          {messageOf(accept.error ?? decline.error)}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Domain keys other members' devices shared with this person: accepted into the keychain. */
+function KeyShares() {
+  const client = useQueryClient();
+  const shares = useQuery({
+    queryKey: familyKeys.keyShares,
+    queryFn: () => call('key-shares:list', undefined),
+  });
+  const refresh = () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: familyKeys.keyShares }),
+      client.invalidateQueries({ queryKey: ['family'] }),
+    ]);
+  const accept = useMutation({
+    mutationFn: (keyShareId: string) => call('key-shares:accept', { keyShareId }),
+    onSuccess: refresh,
+  });
+  const decline = useMutation({
+    mutationFn: (keyShareId: string) => call('key-shares:decline', { keyShareId }),
+    onSuccess: refresh,
+  });
+  if (!shares.data?.length) return null;
+  return (
+    <section className="card" aria-labelledby="key-shares-title">
+      <h2 id="key-shares-title">Domain keys shared with you</h2>
+      <p className="hint">
+        Accepting keeps the key in this computer’s keychain: you can then edit and publish the
+        domain here.
+      </p>
+      <ul className="plain">
+        {shares.data.map((share) => (
+          <li key={share.keyShareId} className="row">
+            <span>
+              <strong>{share.senderName}</strong> shares{' '}
+              <strong>{domainName(share.domainName)}</strong> ({share.familyName})
+            </span>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => accept.mutate(share.keyShareId)}
+              disabled={accept.isPending}
+              aria-label={`Accept the key of ${domainName(share.domainName)}`}
+            >
+              {accept.isPending && accept.variables === share.keyShareId
+                ? 'Opening…'
+                : 'Accept key'}
+            </button>
+            <button
+              type="button"
+              onClick={() => decline.mutate(share.keyShareId)}
+              aria-label={`Decline the key of ${domainName(share.domainName)}`}
+            >
               Decline
             </button>
           </li>
@@ -131,6 +191,7 @@ export function FamilyScreen() {
     <section aria-labelledby="family-title" className="stack stack--wide">
       <h1 id="family-title">Family</h1>
       <Invitations />
+      <KeyShares />
       {families.isPending ? (
         <Skeleton label="Loading your families" />
       ) : families.isError ? (

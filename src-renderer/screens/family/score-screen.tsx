@@ -7,9 +7,8 @@ import { Link, useParams } from 'react-router';
 import { FACTOR_LABELS, type Factor } from '../../../src-shared/score/score-rules';
 import { call } from '../../ipc/client';
 import { HistoryChart } from '../../ui/history-chart';
-import { domainName } from './family-detail';
 import { ErrorMessage, Skeleton } from '../../ui/states';
-import { familyKeys } from './family-screen';
+import { domainName, familyKeys } from './family-shared';
 
 /** What each reason code means, in words. */
 const REASONS: Readonly<Record<string, string>> = {

@@ -45,6 +45,8 @@ const domain = z.object({
   domainType: z.enum(['traditional', 'pubky']),
   sovereigntyScore: z.number().int().min(0).max(100),
   publicKey: z.string().max(60).nullable(),
+  /** The label the registering device gave the key ('' when none). */
+  label: z.string().max(200).nullable(),
   pubkyDomainId: z.string().uuid().nullable(),
   packetTimestamp: z.string().max(20).nullable(),
   holders: z.array(z.string().uuid()).max(1000),
@@ -135,7 +137,7 @@ export class FamilyClient {
       invitations: invitations as FamilyInvitation[],
       domains: domains.map((d) => ({
         id: d.id,
-        name: d.name,
+        name: d.label || d.name,
         publicKey: d.publicKey,
         score: d.sovereigntyScore,
         published: d.packetTimestamp !== null,

@@ -158,6 +158,7 @@ export class FamilySync {
   /** A family's Pubky domain ids → their keys (the feed names domains by id). */
   private readonly keyOf = new Map<string, string>();
   private readonly domainIdOf = new Map<string, string>();
+  private readonly learnedAt = new Map<string, number>();
   /** One pull at a time per domain, in the order the feed told of them. */
   private readonly pulls = new Map<string, Promise<void>>();
 
@@ -175,6 +176,7 @@ export class FamilySync {
   ) {}
 
   private async learnDomains(familyId: string): Promise<void> {
+    this.learnedAt.set(familyId, (this.deps.now ?? Date.now)());
     for (const domain of await this.deps.families.domains(familyId)) {
       if (domain.pubkyDomainId && domain.publicKey) {
         this.keyOf.set(domain.pubkyDomainId, domain.publicKey);
@@ -215,11 +217,25 @@ export class FamilySync {
     } else if (event.type === 'sovereignty_score_event') {
       const data = scoreEventData.safeParse(event.data);
       if (!data.success) return;
-      entry = { ...entry, score: data.data.score };
-      for (const [key, id] of this.domainIdOf)
-        if (id === data.data.domainRecordId) entry = { ...entry, domain: key };
+      // Only for the words on the activity list: asked at most every few seconds per family.
+      const learned = this.learnedAt.get(event.familyId) ?? -Infinity;
+      if (!this.keyOfRecord(data.data.domainRecordId) && now - learned > 5000)
+        await this.learnDomains(event.familyId);
+      entry = {
+        ...entry,
+        score: data.data.score,
+        domain: this.keyOfRecord(data.data.domainRecordId) ?? null,
+      };
+    } else if (event.type === 'pubky_domain_event') {
+      const key = z.object({ publicKey: z.string().max(60) }).safeParse(event.data);
+      entry = { ...entry, domain: key.success ? key.data.publicKey : null };
     }
     this.deps.store.addActivity(entry);
+  }
+
+  private keyOfRecord(domainRecordId: string): string | undefined {
+    for (const [key, id] of this.domainIdOf) if (id === domainRecordId) return key;
+    return undefined;
   }
 
   private holds(key: string): boolean {

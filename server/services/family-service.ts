@@ -53,11 +53,12 @@ export class FamilyService {
   async domains(familyId: string): Promise<Record<string, unknown>[]> {
     const { rows } = await this.pool.query(
       `SELECT d.id, d.name, d.domain_type AS "domainType", d.sovereignty_score AS "sovereigntyScore",
-              pd.public_key AS "publicKey", pd.id AS "pubkyDomainId", pd.pubky_url AS "pubkyUrl", pr.packet_timestamp::text AS "packetTimestamp",
+              pd.public_key AS "publicKey", k.label, pd.id AS "pubkyDomainId", pd.pubky_url AS "pubkyUrl", pr.packet_timestamp::text AS "packetTimestamp",
               coalesce((SELECT jsonb_agg(h.user_id ORDER BY h.since) FROM domain_key_holders h
                         JOIN family_members m ON m.family_id = d.family_id AND m.user_id = h.user_id
                         WHERE h.domain_record_id = d.id), '[]') AS holders
        FROM domain_records d LEFT JOIN pubky_domains pd ON pd.domain_record_id = d.id
+       LEFT JOIN pubky_keypairs k ON k.id = pd.keypair_id
        LEFT JOIN pkarr_records pr ON pr.pubky_domain_id = pd.id
        WHERE d.family_id = $1 ORDER BY d.created_at`,
       [familyId],

@@ -78,7 +78,8 @@ export class KeyShareService {
   async openFor(recipientId: string): Promise<OpenKeyShare[]> {
     const { rows } = await this.pool.query<OpenKeyShare>(
       `SELECT s.id AS "keyShareId", s.family_id AS "familyId", f.name AS "familyName",
-              s.domain_record_id AS "domainRecordId", d.name AS "domainName",
+              s.domain_record_id AS "domainRecordId",
+              coalesce(nullif(k.label, ''), d.name) AS "domainName",
               pd.public_key AS "publicKey", s.sender_id AS "senderId",
               coalesce(m.display_name, u.display_name) AS "senderName",
               u.pubky_public_key AS "senderPublicKey",
@@ -87,6 +88,7 @@ export class KeyShareService {
        JOIN families f ON f.id = s.family_id
        JOIN domain_records d ON d.id = s.domain_record_id
        JOIN pubky_domains pd ON pd.domain_record_id = d.id
+       JOIN pubky_keypairs k ON k.id = pd.keypair_id
        JOIN users u ON u.id = s.sender_id
        LEFT JOIN family_members m ON m.family_id = s.family_id AND m.user_id = s.sender_id
        WHERE s.recipient_id = $1 ORDER BY s.created_at, s.id`,

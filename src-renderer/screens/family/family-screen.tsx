@@ -10,6 +10,7 @@ import { call, messageOf } from '../../ipc/client';
 import { TextField } from '../../ui/field';
 import { EmptyState, ErrorMessage, Skeleton } from '../../ui/states';
 import { domainName, familyKeys } from './family-shared';
+import { shortKey } from '../../ui/short-key';
 
 function useSession() {
   return useQuery({ queryKey: ['session'], queryFn: () => call('session:get', undefined) });
@@ -68,6 +69,17 @@ function Invitations() {
   );
 }
 
+/** Who shared: their name and key (a name the server made from the key is not repeated). */
+function Sender({ name, publicKey }: { name: string; publicKey: string | null }) {
+  if (!publicKey) return <strong>{name}</strong>;
+  if (publicKey.startsWith(name)) return <code>{shortKey(publicKey)}</code>;
+  return (
+    <>
+      <strong>{name}</strong> (<code>{shortKey(publicKey)}</code>)
+    </>
+  );
+}
+
 /** Domain keys other members' devices shared with this person: accepted into the keychain. */
 function KeyShares() {
   const client = useQueryClient();
@@ -100,7 +112,7 @@ function KeyShares() {
         {shares.data.map((share) => (
           <li key={share.keyShareId} className="row">
             <span>
-              <strong>{share.senderName}</strong> shares{' '}
+              <Sender name={share.senderName} publicKey={share.senderPublicKey} /> shares{' '}
               <strong>{domainName(share.domainName)}</strong> ({share.familyName})
             </span>
             <button

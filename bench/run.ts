@@ -5,6 +5,7 @@ import { benchScores } from './scores';
 import { benchFeed } from './feed';
 import { benchApi } from './api';
 import { benchApp } from './app';
+import { benchDevices } from './devices';
 
 const benches: Record<string, (seconds: number) => Promise<Record<string, unknown>>> = {
   pkarr: benchPkarr,
@@ -12,6 +13,7 @@ const benches: Record<string, (seconds: number) => Promise<Record<string, unknow
   feed: () => benchFeed(),
   api: () => benchApi(),
   app: () => benchApp(),
+  devices: () => benchDevices(),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -147,6 +147,27 @@ test('two devices of a family share a domain key and follow each other’s publi
   await expect.poll(() => scoreOf(two)).toBeGreaterThan(raised);
   await shell2.screenshot('20-score-live');
 
+  // Every action the score offers leads to the screen that does it.
+  const actions = one.getByRole('list', { name: 'Factors' }).getByRole('link');
+  const targets = await actions.evaluateAll((links) =>
+    links.map((link) => ({ name: link.textContent ?? '', href: link.getAttribute('href') ?? '' })),
+  );
+  expect(targets.length).toBeGreaterThanOrEqual(3);
+  for (const action of targets) {
+    await one.getByRole('link', { name: action.name, exact: true }).first().click();
+    const path = action.href.replace(/^#/, '');
+    if (path.endsWith('/backup')) await expect(heading(one)).toHaveText('Back up smith family');
+    else if (path === '/settings') await expect(heading(one)).toHaveText('Settings');
+    else if (path === `/family/${family.id}`) await expect(heading(one)).toHaveText('The Smiths');
+    else if (path.endsWith('/records'))
+      await expect(one.getByRole('tab', { name: 'Records', selected: true })).toBeVisible();
+    else if (path.endsWith('/publishing'))
+      await expect(one.getByRole('tab', { name: 'Publishing', selected: true })).toBeVisible();
+    else throw new Error(`an action leads nowhere known: ${action.name} → ${action.href}`);
+    await one.goBack();
+    await expect(heading(one)).toContainText('sovereignty');
+  }
+
   // The family screen: who holds the key, the scores lowest first, and what happened.
   await one.goto(`${renderer.url}#/family/${family.id}`);
   await expect(

@@ -58,10 +58,12 @@ export async function appProfile(options: {
     seen,
     async open(context, rendererUrl, path = '') {
       // Each page of a Browser gets a context of its own (its own storage, like a window).
-      const page =
-        'newContext' in context
-          ? await (await context.newContext()).newPage()
-          : await context.newPage();
+      let page: Page;
+      if ('newContext' in context) {
+        const own = await context.newContext();
+        contexts.push(own);
+        page = await own.newPage();
+      } else page = await context.newPage();
       await wireApi(
         page,
         async (channel, payload) => {

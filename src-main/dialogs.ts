@@ -17,9 +17,17 @@ export interface SaveRequest {
   readonly extensions: readonly string[];
 }
 
+export interface OpenRequest {
+  readonly title: string;
+  readonly filterName: string;
+  readonly extensions: readonly string[];
+}
+
 export interface Dialogs {
   /** True only when the person chose the confirming button. */
   confirm(request: ConfirmRequest): Promise<boolean>;
   /** The path the person chose, or undefined when they cancelled. */
   chooseSavePath(request: SaveRequest): Promise<string | undefined>;
+  /** The file the person chose to open, or undefined when they cancelled. */
+  chooseOpenPath(request: OpenRequest): Promise<string | undefined>;
 }

@@ -35,4 +35,19 @@ export const electronDialogs: Dialogs = {
       : await dialog.showSaveDialog(options);
     return canceled || !filePath ? undefined : filePath;
   },
+  async chooseOpenPath(request) {
+    const options = {
+      title: request.title,
+      properties: ['openFile' as const],
+      filters: [
+        { name: request.filterName, extensions: [...request.extensions] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    };
+    const window = parent();
+    const { canceled, filePaths } = window
+      ? await dialog.showOpenDialog(window, options)
+      : await dialog.showOpenDialog(options);
+    return canceled ? undefined : filePaths[0];
+  },
 };

@@ -160,6 +160,38 @@ export class FamilyClient {
     ) as Promise<FamilyMember[]>;
   }
 
+  /**
+   * Records a migration of a family domain this person owns; undefined when the key is no family
+   * domain of theirs (or they are not signed in): the migration then runs on this device alone.
+   */
+  async createMigration(
+    publicKey: string,
+    direction: 'dns_to_pubky' | 'pubky_to_dns',
+    plan: { zone: string; records: number; leftOut?: number },
+  ): Promise<string | undefined> {
+    if (this.session.view().state !== 'signed-in') return undefined;
+    for (const family of await this.families()) {
+      if (family.role !== 'owner') continue;
+      const domain = (await this.domains(family.id)).find((d) => d.publicKey === publicKey);
+      if (!domain) continue;
+      const created = await this.request(
+        z.object({ id: z.string().uuid() }),
+        'POST',
+        `/domains/${domain.id}/migrations`,
+        { direction, plan },
+      );
+      return created.id;
+    }
+    return undefined;
+  }
+
+  async moveMigration(migrationId: string, status: string, error: string | null): Promise<void> {
+    await this.request(z.unknown(), 'PATCH', `/migrations/${migrationId}`, {
+      status,
+      ...(error ? { error: error.slice(0, 2000) } : {}),
+    });
+  }
+
   /** Facts the server cannot see (a recovery file saved, the homeserver chosen) for the score. */
   async reportFacts(
     domainId: string,

@@ -30,6 +30,14 @@ import type { ServerSession } from './server-session';
 import type { FamilyClient } from './family-client';
 import type { LiveFeed } from './live-feed';
 import type { FamilySync } from './family-sync';
+import type { MigrationRunner } from './migrate/migration-runner';
+import { migrationView } from './migrate/migration-view';
+import { lookUpZone } from './migrate/live-import';
+import { planMigration, type MigrationPlan } from '../src-shared/zone/migration-plan';
+import { parseZoneBytes, parseZoneFile, ZoneFileError } from '../src-shared/zone/zone-file';
+import { parsePkdnsZone, toBindZone, toPkdnsZone } from '../src-shared/zone/zone-export';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { newestAnswer, publicView, type NetworkResolver } from './network-resolver';
 import { COMPANION_TARGET } from '../src-shared/publish/targets';
 
@@ -55,6 +63,8 @@ export interface MainContext {
   readonly liveFeed?: LiveFeed;
   /** Packets in step with the family's other devices, and the family's activity. */
   readonly familySync?: FamilySync;
+  /** Moving domains between traditional DNS and Pubky. */
+  readonly migrations?: MigrationRunner;
   /** Reads what relays and the DHT serve now (Network view, Explore). */
   readonly resolver?: NetworkResolver;
   readonly now?: () => number;
@@ -138,6 +148,18 @@ export function createHandlers(context: MainContext): IpcHandlers {
     })().catch((error: unknown) =>
       diagnostics.add(`telling the server of ${account}'s recovery file failed: ${String(error)}`),
     );
+  };
+  /** Plans made for the person, by id, until started (the newest few). */
+  const plans = new Map<string, MigrationPlan & { planId: string; domain: string }>();
+  const migrations = () => {
+    if (!context.migrations) throw new AppError('NOT_FOUND', 'Migrations are not available here.');
+    return context.migrations;
+  };
+  /** A zone file's error as the person reads it: the line, and nothing published. */
+  const zoneError = (error: unknown): never => {
+    if (error instanceof ZoneFileError)
+      throw new AppError('INVALID_ZONE_FILE', `${error.message}. Nothing was published.`);
+    throw error;
   };
   const domainsChanged = (domain: string) => events.emit('domains:changed', { domains: [domain] });
 
@@ -471,6 +493,131 @@ export function createHandlers(context: MainContext): IpcHandlers {
       if (context.familySync) await context.familySync.pull(key);
       else fetchPublished(key);
       return keySummary(key);
+    },
+    'migrations:plan': async ({ domain: input, zone, source, defaultTtl }) => {
+      const domain = domainOf(input);
+      if (!vault.list().includes(domain))
+        throw new AppError('KEY_NOT_FOUND', 'Only a key this computer holds can take a domain.');
+      let parsed;
+      try {
+        switch (source.kind) {
+          case 'zone-file': {
+            const path = await context.dialogs.chooseOpenPath({
+              title: `The zone file of ${zone}`,
+              filterName: 'Zone files',
+              extensions: ['zone', 'txt', 'db'],
+            });
+            if (!path) throw new AppError('INVALID_ZONE_FILE', 'No file was chosen.');
+            parsed = parseZoneBytes(new Uint8Array(await readFile(path)), {
+              origin: zone,
+              defaultTtl,
+            });
+            break;
+          }
+          case 'zone-text':
+            parsed = parseZoneFile(source.text, { origin: zone, defaultTtl });
+            break;
+          case 'pkdns-text':
+            // pkdns names are relative to the key: read them as the traditional zone's.
+            parsed = parsePkdnsZone(source.text, zone, {
+              ...(source.externalIpv4 ? { externalIpv4: source.externalIpv4 } : {}),
+              ...(source.externalIpv6 ? { externalIpv6: source.externalIpv6 } : {}),
+            });
+            break;
+          case 'live':
+            parsed = await lookUpZone({
+              zone,
+              names: source.names,
+              server: source.resolver,
+              defaultTtl,
+            });
+            break;
+        }
+      } catch (error) {
+        zoneError(error);
+      }
+      const stored = store.getPacket(domain);
+      const current = stored
+        ? decodeRelayPayload(nativeVerifier, parsePublicKey(domain), stored.payload, {
+            maxFutureMicros: Number.MAX_SAFE_INTEGER,
+          }).records
+        : [];
+      let plan: MigrationPlan;
+      try {
+        plan = planMigration({ zone: parsed!, publicKey: domain, current });
+      } catch (error) {
+        return zoneError(error);
+      }
+      const planId = randomUUID();
+      plans.set(planId, { ...plan, planId, domain });
+      while (plans.size > 10) plans.delete(plans.keys().next().value!);
+      return { ...plan, planId, domain };
+    },
+    'migrations:start': async ({ planId, deadlineMinutes }) => {
+      const plan = plans.get(planId);
+      if (!plan) throw new AppError('NOT_FOUND', 'This plan is no longer here: make it again.');
+      if (!plan.size.fits)
+        throw new AppError(
+          'PACKET_TOO_LARGE',
+          `These records take ${plan.size.bytes} bytes; a domain holds at most ${plan.size.limit}.`,
+        );
+      if (plan.safety.needsConfirmation) {
+        const confirmed = await context.dialogs.confirm({
+          title: `Move ${plan.zone} onto its Pubky key?`,
+          message: 'This plan removes or redirects records the key publishes now.',
+          detail: `${plan.safety.reasons.join('\n\n')}\n\nYou can roll it back afterwards.`,
+          confirmLabel: 'Publish the plan',
+        });
+        if (!confirmed) return { started: false };
+      }
+      plans.delete(planId);
+      const started = migrations().start({
+        domain: plan.domain,
+        zone: plan.zone,
+        planned: plan.carried.map((c) => c.record),
+        deadlineMs: deadlineMinutes * 60_000,
+      });
+      domainsChanged(plan.domain);
+      return migrationView(started);
+    },
+    'migrations:list': async ({ domain }) =>
+      store.migrationsOf(domainOf(domain)).map(migrationView),
+    'migrations:rollback': async ({ migrationId }) => {
+      const current = store.getMigration(migrationId);
+      if (!current) throw new AppError('NOT_FOUND', 'No such migration.');
+      const confirmed = await context.dialogs.confirm({
+        title: `Roll back ${current.zone}?`,
+        message: `Publish the ${current.previous.length} records ${nameOf(current.domain)} had before the migration again?`,
+        detail:
+          'They are signed again with a newer timestamp, so every relay and the DHT take them.',
+        confirmLabel: 'Roll back',
+      });
+      if (!confirmed) return migrationView(current);
+      return migrationView(migrations().rollback(migrationId));
+    },
+    'migrations:cancel': async ({ migrationId }) => migrationView(migrations().cancel(migrationId)),
+    'migrations:export': async ({ domain: input, format, zone }) => {
+      const domain = domainOf(input);
+      const records = store.getPacket(domain)
+        ? decodeRelayPayload(
+            nativeVerifier,
+            parsePublicKey(domain),
+            store.getPacket(domain)!.payload,
+            {
+              maxFutureMicros: Number.MAX_SAFE_INTEGER,
+            },
+          ).records
+        : store.getDrafts(domain);
+      const origin = zone.replace(/\.$/, '') || domain;
+      const path = await context.dialogs.chooseSavePath({
+        title: format === 'bind' ? `Zone file for ${origin}` : `pkdns zone for ${nameOf(domain)}`,
+        defaultName: `${format === 'bind' ? origin : domain.slice(0, 8)}.zone`,
+        filterName: 'Zone files',
+        extensions: ['zone'],
+      });
+      if (!path) return { saved: false };
+      await writeFile(path, format === 'bind' ? toBindZone(records, origin) : toPkdnsZone(records));
+      return { saved: true, path };
     },
     'key-shares:decline': async ({ keyShareId }) => {
       await families().answerKeyShare(keyShareId, false);

@@ -17,11 +17,13 @@ import { MainEvents } from './events';
 import { DiagnosticsLog } from './diagnostics';
 import { Settings } from './settings';
 import { NetworkResolver } from './network-resolver';
+import { migrationView } from './migrate/migration-view';
 import { ServerSession } from './server-session';
 import { FamilyClient } from './family-client';
 import { LiveFeed } from './live-feed';
 import { CompanionUploader, FamilySync } from './family-sync';
 import { DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/republisher';
+import { MigrationRunner } from './migrate/migration-runner';
 
 /** Public PKARR relays the reference client uses when it is not told otherwise. */
 export const DEFAULT_RELAYS = ['https://relay.pkarr.org', 'https://pkarr.pubky.org'];
@@ -36,6 +38,8 @@ export interface MainOptions {
   readonly keychainService?: string;
   readonly outboxIntervalMs?: number;
   readonly republishIntervalMs?: number;
+  /** Between a migration's verification rounds (tests shorten it). */
+  readonly migrationPollMs?: number;
   readonly log?: (line: string) => void;
   /** Native dialogs for what only the person may decide (tests drive their own). */
   readonly dialogs: Dialogs;
@@ -50,6 +54,7 @@ export interface MainServices {
   /** What main pushes to the renderer (the shell forwards it to the window). */
   readonly events: MainEvents;
   readonly session: ServerSession;
+  readonly migrations: MigrationRunner;
   close(): Promise<void>;
 }
 
@@ -158,6 +163,24 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
   });
   // Signed in during an earlier run: follow the families again (offline, it retries quietly).
   void liveFeed.refresh();
+  const resolver = new NetworkResolver(relayClient, dht);
+  const migrations = new MigrationRunner({
+    store,
+    vault,
+    publisher,
+    resolver,
+    settings: () => settings.get(),
+    dht: () => dht !== undefined && settings.get().dhtEnabled,
+    mirror: {
+      create: (domain, direction, plan) => families.createMigration(domain, direction, plan),
+      move: (id, status, error) => families.moveMigration(id, status, error),
+    },
+    onChange: (migration) => events.emit('migration:changed', migrationView(migration)),
+    log,
+    ...(options.migrationPollMs !== undefined ? { pollMs: options.migrationPollMs } : {}),
+  });
+  // A migration a crash or a quit interrupted goes on where it was.
+  migrations.resumeAll();
   const handlers = createHandlers({
     version: options.version,
     serverUrl: options.serverUrl,
@@ -169,7 +192,8 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     settings,
     diagnostics,
     dhtAvailable: dht !== undefined,
-    resolver: new NetworkResolver(relayClient, dht),
+    resolver,
+    migrations,
     session,
     families,
     liveFeed,
@@ -183,7 +207,9 @@ export async function startMainServices(options: MainOptions): Promise<MainServi
     handlers,
     events,
     session,
+    migrations,
     close: async () => {
+      migrations.close();
       session.close();
       await liveFeed.close();
       clearInterval(outboxTimer);

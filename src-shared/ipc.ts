@@ -88,6 +88,56 @@ export const ipcRequestSchemas = {
   'key-shares:list': z.undefined(),
   'key-shares:accept': z.object({ keyShareId: z.string().uuid() }),
   'key-shares:decline': z.object({ keyShareId: z.string().uuid() }),
+  // Moving a domain between traditional DNS and Pubky (docs/migration.md). A plan is made and
+  // kept in main; starting names it, so the records published are main's, never the renderer's.
+  'migrations:plan': z.object({
+    domain: publicKey,
+    /** The traditional name (smith.example). */
+    zone: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(
+        /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/,
+        'a domain name such as smith.example',
+      ),
+    source: z.discriminatedUnion('kind', [
+      /** Main asks the person for the file (its open dialog) and reads it. */
+      z.object({ kind: z.literal('zone-file') }),
+      z.object({ kind: z.literal('zone-text'), text: z.string().max(4 * 1024 * 1024) }),
+      z.object({
+        kind: z.literal('pkdns-text'),
+        text: z.string().max(4 * 1024 * 1024),
+        externalIpv4: z.string().max(45).optional(),
+        externalIpv6: z.string().max(45).optional(),
+      }),
+      /** Looked up live through a DNS server: the apex and the names listed. */
+      z.object({
+        kind: z.literal('live'),
+        resolver: z.string().trim().max(60),
+        names: z.array(z.string().trim().max(253)).max(50).default([]),
+      }),
+    ]),
+    defaultTtl: z.number().int().min(0).max(2_147_483_647).default(3600),
+  }),
+  'migrations:start': z.object({
+    planId: z.string().uuid(),
+    deadlineMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(10),
+  }),
+  'migrations:list': z.object({ domain: publicKey }),
+  'migrations:rollback': z.object({ migrationId: z.string().uuid() }),
+  'migrations:cancel': z.object({ migrationId: z.string().uuid() }),
+  /** Main writes the domain's records where the person chooses (its save dialog). */
+  'migrations:export': z.object({
+    domain: publicKey,
+    format: z.enum(['bind', 'pkdns']),
+    zone: z.string().trim().max(253).default(''),
+  }),
   'invitations:list': z.undefined(),
   'invitations:accept': z.object({ invitationId: z.string().uuid() }),
   'invitations:decline': z.object({ invitationId: z.string().uuid() }),
@@ -270,6 +320,56 @@ export interface KeyShareOffer {
   readonly createdAt: string;
 }
 
+/** A plan main made and keeps, for the person to read and start. */
+export interface PlanView {
+  readonly planId: string;
+  readonly domain: string;
+  readonly zone: string;
+  readonly carried: readonly { readonly line: number; readonly record: DnsRecord }[];
+  readonly leftOut: readonly {
+    readonly line: number;
+    readonly name: string;
+    readonly type: string;
+    readonly reason: string;
+  }[];
+  readonly size: SizeReport;
+  readonly suggestions: readonly string[];
+  readonly change: {
+    readonly added: readonly DnsRecord[];
+    readonly removed: readonly DnsRecord[];
+    readonly kept: readonly DnsRecord[];
+  };
+  readonly safety: {
+    readonly removedShare: number;
+    readonly apexChanges: boolean;
+    readonly needsConfirmation: boolean;
+    readonly reasons: readonly string[];
+  };
+  readonly linkRecord: string;
+}
+
+export interface MigrationView {
+  readonly id: string;
+  readonly domain: string;
+  readonly zone: string;
+  readonly direction: 'dns_to_pubky' | 'pubky_to_dns';
+  readonly status:
+    'pending' | 'in_progress' | 'verifying' | 'completed' | 'failed' | 'cancelled' | 'rolled_back';
+  readonly planned: readonly DnsRecord[];
+  readonly previous: readonly DnsRecord[];
+  readonly rollbackRequested: boolean;
+  readonly error: string | null;
+  readonly steps: readonly {
+    readonly at: number;
+    readonly status: string;
+    readonly detail: string;
+  }[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Whether the family's server keeps a copy (its other devices follow it). */
+  readonly shared: boolean;
+}
+
 /** Something that happened in a family while this device followed it (or caught up on). */
 export interface ActivityEntry {
   /** The feed's position: entries are ordered by it and never repeat. */
@@ -381,6 +481,12 @@ export interface IpcResponses {
   'key-shares:list': readonly KeyShareOffer[];
   'key-shares:accept': KeySummary;
   'key-shares:decline': { readonly declined: true };
+  'migrations:plan': PlanView;
+  'migrations:start': MigrationView | { readonly started: false };
+  'migrations:list': readonly MigrationView[];
+  'migrations:rollback': MigrationView;
+  'migrations:cancel': MigrationView;
+  'migrations:export': { readonly saved: false } | { readonly saved: true; readonly path: string };
   'invitations:list': readonly FamilyInvitation[];
   'invitations:accept': { readonly accepted: true };
   'invitations:decline': { readonly declined: true };
@@ -411,7 +517,13 @@ export type AppErrorCode =
   | 'NOT_SIGNED_IN'
   | 'SERVER_REFUSED'
   | 'PACKET_TOO_LARGE'
-  | 'INVALID_KEY_SHARE';
+  | 'INVALID_KEY_SHARE'
+  | 'INVALID_ZONE_FILE'
+  | 'INVALID_DNS_SERVER'
+  | 'NO_TARGETS'
+  | 'NOT_FOUND'
+  | 'MIGRATION_RUNNING'
+  | 'MIGRATION_STATE';
 
 /** Every code an IPC reply can carry: the dispatcher's, main's, and the PKARR codec's. */
 export type IpcErrorCode =
@@ -450,6 +562,8 @@ export interface IpcEvents {
   'session:changed': SessionView;
   /** Something of a family changed at the server (live feed), or this person's access ended. */
   'family:changed': { readonly familyId: string; readonly kind: string };
+  /** A migration moved a step (or was asked to roll back). */
+  'migration:changed': MigrationView;
 }
 export type IpcEventName = keyof IpcEvents;
 export const ipcEventNames: readonly IpcEventName[] = [
@@ -458,6 +572,7 @@ export const ipcEventNames: readonly IpcEventName[] = [
   'keys:changed',
   'session:changed',
   'family:changed',
+  'migration:changed',
 ];
 export function isIpcEventName(value: unknown): value is IpcEventName {
   return typeof value === 'string' && (ipcEventNames as readonly string[]).includes(value);

@@ -55,7 +55,20 @@ const bodies = {
     })
     .strict()
     .refine((f) => f.recoveryExported || f.homeserver, 'name at least one fact'),
-  migration: z.object({ direction: z.enum(['dns_to_pubky', 'pubky_to_dns']) }).strict(),
+  migration: z
+    .object({
+      direction: z.enum(['dns_to_pubky', 'pubky_to_dns']),
+      /** What the app plans (its zone and counts); the app keeps the records and runs it. */
+      plan: z
+        .object({
+          zone: z.string().min(1).max(253),
+          records: z.number().int().min(0).max(1000),
+          leftOut: z.number().int().min(0).max(100_000).optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
   migrationStatus: z
     .object({ status: z.enum(migrationStatuses), error: z.string().max(2000).optional() })
     .strict(),
@@ -235,6 +248,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       const migration = await sovereignty.createDomainMigration({
         domainRecordId: request.params.domainId,
         direction: body.direction,
+        ...(body.plan && { plan: body.plan }),
       });
       return reply.status(201).send(migration);
     },

@@ -4,30 +4,13 @@ import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
 import { ServiceError } from './service-error';
 
-/** The states of domain_migrations.status (its CHECK lists the same). */
-export const migrationStatuses = [
-  'pending',
-  'in_progress',
-  'verifying',
-  'completed',
-  'failed',
-  'cancelled',
-  'rolled_back',
-] as const;
-export type MigrationStatus = (typeof migrationStatuses)[number];
+import { canMove, type MigrationStatus } from '../../src-shared/migration/states';
 
-const NEXT: Readonly<Record<MigrationStatus, readonly MigrationStatus[]>> = {
-  pending: ['in_progress', 'cancelled'],
-  in_progress: ['verifying', 'failed', 'cancelled'],
-  verifying: ['completed', 'failed', 'rolled_back'],
-  completed: ['rolled_back'],
-  failed: ['rolled_back'],
-  cancelled: [],
-  rolled_back: [],
-};
-
-export const canMove = (from: MigrationStatus, to: MigrationStatus): boolean =>
-  NEXT[from].includes(to);
+export {
+  canMove,
+  migrationStatuses,
+  type MigrationStatus,
+} from '../../src-shared/migration/states';
 
 /** Moves a migration to `to` if the machine allows it from its current state (row locked). */
 export function moveMigration(

@@ -14,6 +14,81 @@ import type { ActivityEntry, DomainTarget } from '../../src-shared/ipc';
 import { LOCAL_MIGRATIONS } from './migrations';
 import * as schema from './schema';
 
+export type MigrationStatus =
+  'pending' | 'in_progress' | 'verifying' | 'completed' | 'failed' | 'cancelled' | 'rolled_back';
+
+export interface MigrationStep {
+  readonly at: number;
+  readonly status: string;
+  readonly detail: string;
+}
+
+export interface StoredMigration {
+  readonly id: string;
+  readonly domain: string;
+  readonly zone: string;
+  readonly direction: 'dns_to_pubky' | 'pubky_to_dns';
+  readonly status: MigrationStatus;
+  readonly planned: readonly DnsRecord[];
+  readonly previous: readonly DnsRecord[];
+  readonly publishedTimestamp: number | null;
+  readonly rollbackRequested: boolean;
+  readonly rollbackTimestamp: number | null;
+  readonly deadlineMs: number;
+  readonly verifyingSince: number | null;
+  readonly serverId: string | null;
+  readonly serverStatus: string | null;
+  readonly error: string | null;
+  readonly steps: readonly MigrationStep[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+interface MigrationRow {
+  id: string;
+  domain: string;
+  zone: string;
+  direction: 'dns_to_pubky' | 'pubky_to_dns';
+  status: MigrationStatus;
+  planned: string;
+  previous: string;
+  published_timestamp: number | null;
+  rollback_requested: number;
+  rollback_timestamp: number | null;
+  deadline_ms: number;
+  verifying_since: number | null;
+  server_id: string | null;
+  server_status: string | null;
+  error: string | null;
+  steps: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const recordsOf = (json: string) =>
+  (JSON.parse(json) as unknown[]).map((r) => recordFromJson(JSON.stringify(r)));
+
+const migrationOf = (row: MigrationRow): StoredMigration => ({
+  id: row.id,
+  domain: row.domain,
+  zone: row.zone,
+  direction: row.direction,
+  status: row.status,
+  planned: recordsOf(row.planned),
+  previous: recordsOf(row.previous),
+  publishedTimestamp: row.published_timestamp,
+  rollbackRequested: row.rollback_requested === 1,
+  rollbackTimestamp: row.rollback_timestamp,
+  deadlineMs: row.deadline_ms,
+  verifyingSince: row.verifying_since,
+  serverId: row.server_id,
+  serverStatus: row.server_status,
+  error: row.error,
+  steps: JSON.parse(row.steps) as MigrationStep[],
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
 /** How many of a family's activity entries the store keeps. */
 const ACTIVITY_KEPT = 1000;
 
@@ -225,6 +300,96 @@ export class LocalStore {
         'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       )
       .run(name, JSON.stringify(value));
+  }
+
+  // domain migrations: one row each, updated step by step
+
+  insertMigration(row: StoredMigration): void {
+    this.sqlite
+      .prepare(
+        `INSERT INTO domain_migrations (id, domain, zone, direction, status, planned, previous,
+           deadline_ms, steps, created_at, updated_at)
+         VALUES (@id, @domain, @zone, @direction, @status, @planned, @previous, @deadlineMs,
+           @steps, @createdAt, @updatedAt)`,
+      )
+      .run({
+        ...row,
+        planned: recordsToJson(row.planned),
+        previous: recordsToJson(row.previous),
+        steps: JSON.stringify(row.steps),
+      });
+  }
+
+  getMigration(id: string): StoredMigration | undefined {
+    const row = this.sqlite.prepare('SELECT * FROM domain_migrations WHERE id = ?').get(id) as
+      MigrationRow | undefined;
+    return row && migrationOf(row);
+  }
+
+  /** The migrations not yet at an end (or waiting to be rolled back), oldest first. */
+  unfinishedMigrations(): StoredMigration[] {
+    return (
+      this.sqlite
+        .prepare(
+          `SELECT * FROM domain_migrations
+           WHERE status IN ('pending', 'in_progress', 'verifying')
+              OR (rollback_requested = 1 AND status <> 'rolled_back')
+              OR coalesce(server_status, '') <> status AND server_id IS NOT NULL
+           ORDER BY created_at`,
+        )
+        .all() as MigrationRow[]
+    ).map(migrationOf);
+  }
+
+  migrationsOf(domain: string): StoredMigration[] {
+    return (
+      this.sqlite
+        .prepare('SELECT * FROM domain_migrations WHERE domain = ? ORDER BY created_at DESC')
+        .all(domain) as MigrationRow[]
+    ).map(migrationOf);
+  }
+
+  /** Changes the named fields; a step, when given, is appended to the migration's log. */
+  updateMigration(
+    id: string,
+    change: Partial<
+      Pick<
+        StoredMigration,
+        | 'status'
+        | 'publishedTimestamp'
+        | 'rollbackRequested'
+        | 'rollbackTimestamp'
+        | 'verifyingSince'
+        | 'serverId'
+        | 'serverStatus'
+        | 'error'
+      >
+    >,
+    step: MigrationStep | undefined,
+    now: number,
+  ): StoredMigration {
+    const columns: Record<string, string> = {
+      status: 'status',
+      publishedTimestamp: 'published_timestamp',
+      rollbackRequested: 'rollback_requested',
+      rollbackTimestamp: 'rollback_timestamp',
+      verifyingSince: 'verifying_since',
+      serverId: 'server_id',
+      serverStatus: 'server_status',
+      error: 'error',
+    };
+    const sets = Object.keys(change).map((k) => `${columns[k]!} = @${k}`);
+    const values: Record<string, unknown> = { ...change, id, now };
+    if (typeof values['rollbackRequested'] === 'boolean')
+      values['rollbackRequested'] = values['rollbackRequested'] ? 1 : 0;
+    const stepSql = step ? `, steps = json_insert(steps, '$[#]', json(@step))` : '';
+    if (step) values['step'] = JSON.stringify(step);
+    this.sqlite
+      .prepare(
+        `UPDATE domain_migrations SET ${[...sets, 'updated_at = @now'].join(', ')}${stepSql} WHERE id = @id`,
+      )
+      .run(values);
+    return this.getMigration(id)!;
   }
 
   // family activity: the feed's events, once each

@@ -103,4 +103,32 @@ export const LOCAL_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX family_activity_family ON family_activity (family_id, seq);
   `,
+  // 5: moving a domain between traditional DNS and Pubky (docs/migration.md): each migration
+  // with its plan, the records it replaces (for rolling back), the packet it published and every
+  // step it took, so a migration interrupted by a crash resumes where it was.
+  `
+  CREATE TABLE domain_migrations (
+    id TEXT PRIMARY KEY,
+    domain TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('dns_to_pubky', 'pubky_to_dns')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'in_progress', 'verifying', 'completed',
+      'failed', 'cancelled', 'rolled_back')),
+    planned TEXT NOT NULL CHECK (json_valid(planned)),
+    previous TEXT NOT NULL CHECK (json_valid(previous)),
+    published_timestamp INTEGER,
+    rollback_requested INTEGER NOT NULL DEFAULT 0,
+    rollback_timestamp INTEGER,
+    deadline_ms INTEGER NOT NULL,
+    verifying_since INTEGER,
+    server_id TEXT,
+    server_status TEXT,
+    error TEXT,
+    steps TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(steps)),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX domain_migrations_one_active ON domain_migrations (domain)
+    WHERE status IN ('pending', 'in_progress', 'verifying');
+  `,
 ];

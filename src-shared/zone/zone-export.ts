@@ -58,13 +58,13 @@ export function toPkdnsZone(records: readonly DnsRecord[]): string {
 }
 
 /**
- * Reads a pkdns zone file for `publicKey`: its placeholders become the given addresses (a
- * placeholder without one is an error naming its line), then the file is parsed as a zone of
- * the key.
+ * Reads a pkdns zone file as the zone `origin` (the key, or the traditional name it moves to):
+ * its placeholders become the given addresses (a placeholder without one is an error naming its
+ * line).
  */
 export function parsePkdnsZone(
   text: string,
-  publicKey: string,
+  origin: string,
   addresses: { externalIpv4?: string; externalIpv6?: string } = {},
 ): ParsedZone {
   const lines = text.split('\n').map((source, i) =>
@@ -78,5 +78,5 @@ export function parsePkdnsZone(
       return value;
     }),
   );
-  return parseZoneFile(lines.join('\n'), { origin: publicKey, defaultTtl: 300 });
+  return parseZoneFile(lines.join('\n'), { origin, defaultTtl: 300 });
 }

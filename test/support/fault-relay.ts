@@ -1,7 +1,8 @@
 // A PKARR relay for fault tests: it keeps what it is sent (verified with our codec) and can be
-// told to misbehave the ways real relays do: hang, fail with 500, answer garbage, or take a
-// packet and then hold the response. Protocol conformance is proven against the pkarr npm relay
-// elsewhere; this one exists to inject faults and count what arrives.
+// told to misbehave the ways real relays do: hang, fail with 500, answer garbage, take a packet
+// and then hold the response, or claim to store packets it never serves. Protocol conformance is
+// proven against the pkarr npm relay elsewhere; this one exists to inject faults and count what
+// arrives.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import {
@@ -13,7 +14,15 @@ import {
 } from '../../src-shared/pkarr';
 import { nativeVerifier } from '../../src-node/native-ed25519';
 
-export type RelayMode = 'ok' | 'hang' | 'error500' | 'garbage' | 'hold' | 'rate-limit';
+export type RelayMode =
+  | 'ok'
+  | 'hang'
+  | 'error500'
+  | 'garbage'
+  | 'hold'
+  | 'rate-limit'
+  /** Says it stored a PUT but keeps serving what it had: an older packet, or nothing. */
+  | 'stale';
 
 export class FaultRelay {
   mode: RelayMode = 'ok';
@@ -72,6 +81,7 @@ export class FaultRelay {
       return void response.writeHead(400).end();
     }
     this.puts.push(`${z32}@${packet.timestamp}`);
+    if (this.mode === 'stale') return void response.writeHead(204).end();
     const current = this.packets.get(z32);
     if (current && compareFreshness(packet, current) < 0) return void response.writeHead(409).end();
     this.packets.set(z32, packet);

@@ -1,9 +1,10 @@
 // The person at the keyboard, answering main's native dialogs as a test scripts them: what they
 // were asked is kept, and each question takes the next scripted answer (none left: Cancel).
-import type { ConfirmRequest, Dialogs, SaveRequest } from '../../src-main/dialogs';
+import type { ConfirmRequest, Dialogs, OpenRequest, SaveRequest } from '../../src-main/dialogs';
 
 export class PersonDialogs implements Dialogs {
-  readonly asked: (ConfirmRequest | SaveRequest)[] = [];
+  readonly asked: (ConfirmRequest | SaveRequest | OpenRequest)[] = [];
+  private readonly opens: (string | undefined)[] = [];
   private readonly confirms: boolean[] = [];
   private readonly saves: (string | undefined)[] = [];
 
@@ -17,6 +18,17 @@ export class PersonDialogs implements Dialogs {
   willSaveTo(path: string | undefined): this {
     this.saves.push(path);
     return this;
+  }
+
+  /** The next open dialog picks `path` (undefined: Cancel). */
+  willOpen(path: string | undefined): this {
+    this.opens.push(path);
+    return this;
+  }
+
+  async chooseOpenPath(request: OpenRequest): Promise<string | undefined> {
+    this.asked.push(request);
+    return this.opens.shift();
   }
 
   async confirm(request: ConfirmRequest): Promise<boolean> {

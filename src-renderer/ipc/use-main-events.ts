@@ -62,6 +62,10 @@ export function useMainEvents(): void {
         if (kind === 'sovereignty_score_event' || kind === 'pkarr_record_event')
           void client.invalidateQueries({ queryKey: ['score'] });
       }),
+      onMainEvent('migration:changed', (migration) => {
+        void client.invalidateQueries({ queryKey: ['migrations', migration.domain] });
+        refreshDomain(migration.domain);
+      }),
       onMainEvent('publish:progress', (progress) => {
         progressStore.update(progress);
         if (progress.state !== 'sending') refreshDomain(progress.domain);

@@ -42,6 +42,7 @@ export async function appProfile(options: {
     dhtBootstrap: options.dhtBootstrap ?? null,
     keychainService,
     outboxIntervalMs: 200,
+    migrationPollMs: 200,
     dialogs: person,
   });
   const seen: AppProfile['seen'] = [];

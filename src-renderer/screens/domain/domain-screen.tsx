@@ -1,5 +1,6 @@
-// A domain: its records (staged edits, the size meter, Publish) and its publishing (each relay
-// and the DHT, live). The tab is part of the address, so "See publishing" links land on it.
+// A domain: its records (staged edits, the size meter, Publish), its publishing (each relay
+// and the DHT, live), the network's view, and moving it between DNS and Pubky. The tab is part
+// of the address, so "See publishing" links land on it.
 import * as Tabs from '@radix-ui/react-tabs';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useDomains } from '../../ipc/hooks';
@@ -9,8 +10,9 @@ import { HEALTH_WORDS } from '../home/health';
 import { PublishingTab } from './publishing-tab';
 import { RecordsTab } from './records-tab';
 import { NetworkTab } from './network-tab';
+import { MoveTab } from './move-tab';
 
-const TABS = ['records', 'publishing', 'network'] as const;
+const TABS = ['records', 'publishing', 'network', 'move'] as const;
 type Tab = (typeof TABS)[number];
 
 export function DomainScreen() {
@@ -52,6 +54,7 @@ export function DomainScreen() {
           <Tabs.Trigger value="records">Records</Tabs.Trigger>
           <Tabs.Trigger value="publishing">Publishing</Tabs.Trigger>
           <Tabs.Trigger value="network">Network</Tabs.Trigger>
+          <Tabs.Trigger value="move">Move</Tabs.Trigger>
         </Tabs.List>
         <Tabs.Content value="records">
           <RecordsTab
@@ -64,6 +67,9 @@ export function DomainScreen() {
         </Tabs.Content>
         <Tabs.Content value="network">
           <NetworkTab domain={domain} />
+        </Tabs.Content>
+        <Tabs.Content value="move">
+          <MoveTab domain={domain} />
         </Tabs.Content>
       </Tabs.Root>
     </section>

@@ -6,6 +6,7 @@ import { benchFeed } from './feed';
 import { benchApi } from './api';
 import { benchApp } from './app';
 import { benchDevices } from './devices';
+import { benchMigrate } from './migrate';
 
 const benches: Record<string, (seconds: number) => Promise<Record<string, unknown>>> = {
   pkarr: benchPkarr,
@@ -14,6 +15,7 @@ const benches: Record<string, (seconds: number) => Promise<Record<string, unknow
   api: () => benchApi(),
   app: () => benchApp(),
   devices: () => benchDevices(),
+  migrate: () => benchMigrate(),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

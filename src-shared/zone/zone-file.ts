@@ -105,6 +105,29 @@ interface LogicalLine {
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
+/** A token's text with `\X` as X and `\DDD` as the byte DDD (UTF-8 put back together). */
+function unescape(raw: string, line: number): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < raw.length;) {
+    if (raw.charCodeAt(i) === 92) {
+      const digits = raw.slice(i + 1, i + 4);
+      if (/^\d{3}$/.test(digits)) {
+        const value = Number(digits);
+        if (value > 255) throw new ZoneFileError(line, `“\\${digits}” is not a byte`);
+        bytes.push(value);
+        i += 4;
+        continue;
+      }
+      i++;
+    }
+    // One character (a surrogate pair kept together) as its UTF-8 bytes.
+    const char = String.fromCodePoint(raw.codePointAt(i)!);
+    bytes.push(...encoder.encode(char));
+    i += char.length;
+  }
+  return decoder.decode(new Uint8Array(bytes));
+}
+
 /** Splits the text into logical lines (parentheses join physical ones), each with its tokens. */
 function* logicalLines(text: string): Generator<LogicalLine> {
   let line = 1;
@@ -156,22 +179,19 @@ function* logicalLines(text: string): Generator<LogicalLine> {
         );
       const quoted = c === 34;
       if (quoted) i++;
-      const bytes: number[] = [];
-      let plain = '';
+      const from = i;
       let escaped = false;
+      // Where the token ends; the text is a slice of the file unless it holds escapes.
       for (;;) {
         if (i >= n) {
           if (quoted) throw new ZoneFileError(start, 'a quoted string is never closed');
           break;
         }
         const d = text.charCodeAt(i);
-        if (quoted && d === 34) {
-          i++;
-          break;
-        }
         if (
-          !quoted &&
-          (d === 32 || d === 9 || d === 13 || d === 10 || d === 59 || d === 40 || d === 41)
+          quoted
+            ? d === 34
+            : d === 32 || d === 9 || d === 13 || d === 10 || d === 59 || d === 40 || d === 41
         )
           break;
         if (d === 10)
@@ -179,29 +199,17 @@ function* logicalLines(text: string): Generator<LogicalLine> {
         if (d < 32 && d !== 9)
           throw new ZoneFileError(line, `binary data (byte 0x${d.toString(16).padStart(2, '0')})`);
         if (d === 92) {
-          // '\X' is X; '\DDD' is the byte DDD.
-          escaped = true;
-          const digits = text.slice(i + 1, i + 4);
-          if (/^\d{3}$/.test(digits)) {
-            const value = Number(digits);
-            if (value > 255) throw new ZoneFileError(line, `“\\${digits}” is not a byte`);
-            bytes.push(value);
-            i += 4;
-            continue;
-          }
           if (i + 1 >= n || text.charCodeAt(i + 1) === 10)
             throw new ZoneFileError(line, 'a “\\” at the end of a line');
-          bytes.push(...encoder.encode(text[i + 1]!));
+          escaped = true;
           i += 2;
           continue;
         }
-        // Characters as UTF-8 bytes, surrogate pairs kept together.
-        const char = String.fromCodePoint(text.codePointAt(i)!);
-        bytes.push(...encoder.encode(char));
-        plain += char;
-        i += char.length;
+        i++;
       }
-      tokens.push({ text: escaped ? decoder.decode(new Uint8Array(bytes)) : plain, quoted });
+      const raw = text.slice(from, i);
+      if (quoted) i++; // the closing quote
+      tokens.push({ text: escaped ? unescape(raw, line) : raw, quoted });
     }
     if (tokens.length > 0) yield { line: start, blankOwner, tokens };
   }

@@ -135,6 +135,18 @@ const scoreEventData = z.object({
   domainRecordId: z.string().uuid(),
   score: z.number().int().min(0).max(100),
 });
+const migrationEventData = z.object({
+  domainRecordId: z.string().uuid(),
+  status: z.enum([
+    'pending',
+    'in_progress',
+    'verifying',
+    'completed',
+    'failed',
+    'cancelled',
+    'rolled_back',
+  ]),
+});
 const opOf = (data: Readonly<Record<string, unknown>>) =>
   typeof data['op'] === 'string' ? data['op'].slice(0, 40) : '';
 
@@ -224,6 +236,18 @@ export class FamilySync {
       entry = {
         ...entry,
         score: data.data.score,
+        domain: this.keyOfRecord(data.data.domainRecordId) ?? null,
+      };
+    } else if (event.type === 'domain_migration_event') {
+      const data = migrationEventData.safeParse(event.data);
+      if (!data.success) return;
+      const learned = this.learnedAt.get(event.familyId) ?? -Infinity;
+      if (!this.keyOfRecord(data.data.domainRecordId) && now - learned > 5000)
+        await this.learnDomains(event.familyId);
+      // The migration's state is what the family reads: "verifying", "completed" …
+      entry = {
+        ...entry,
+        op: data.data.status,
         domain: this.keyOfRecord(data.data.domainRecordId) ?? null,
       };
     } else if (event.type === 'pubky_domain_event') {

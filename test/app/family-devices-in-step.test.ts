@@ -4,97 +4,17 @@
 // was closed catches up on every change once, in order; edits made apart are shown side by side
 // before anything is overwritten; a removed member loses the family at once and keeps its keys;
 // no seed, phrase or token is anywhere but the keychain and main's memory.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { osKeychain } from '../../src-main/custody/secret-store';
-import { startMainServices, type MainServices } from '../../src-main/services';
-import type { IpcEvents, IpcChannel, IpcRequest, IpcResponse } from '../../src-shared/ipc';
 import type { DnsRecord } from '../../src-shared/pkarr';
 import { COMPANION_TARGET } from '../../src-shared/publish/targets';
-import { loadConfig } from '../../server/config';
-import { startServer } from '../../server/start';
-import { freePort } from '../../server/db/embedded-postgres';
-import { PersonDialogs } from '../support/person-dialogs';
+import { startCompanion } from '../support/companion';
 import { waitFor } from '../support/processes';
 
-const port = await freePort();
-const serverDir = mkdtempSync(join(tmpdir(), 'pubky-devices-server-'));
-const serverLog: string[] = [];
-const server = await startServer(
-  {
-    ...loadConfig({ PUBLIC_ORIGIN: `http://127.0.0.1:${port}` }),
-    port,
-    feedPort: 0,
-    dataDir: serverDir,
-    databaseUrl: undefined,
-    logLevel: 'info',
-  },
-  { logStream: { write: (line: string) => void serverLog.push(line) } },
-);
-
-interface Device {
-  main: MainServices;
-  readonly dir: string;
-  readonly service: string;
-  readonly person: PersonDialogs;
-  readonly log: string[];
-  readonly events: { event: keyof IpcEvents; payload: unknown }[];
-  ask<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResponse<C>>;
-  reopen(): Promise<void>;
-}
-
-const devices: Device[] = [];
-async function device(name: string): Promise<Device> {
-  const dir = mkdtempSync(join(tmpdir(), `pubky-device-${name}-`));
-  const service = `pubky-domains-devices-${process.pid}-${name}`;
-  const person = new PersonDialogs();
-  const log: string[] = [];
-  const events: Device['events'] = [];
-  const start = () =>
-    startMainServices({
-      dataDir: dir,
-      version: 'test',
-      serverUrl: () => server.url,
-      relays: [],
-      dhtBootstrap: null,
-      keychainService: service,
-      outboxIntervalMs: 100,
-      dialogs: person,
-      log: (line) => log.push(line),
-    });
-  const self: Device = {
-    main: await start(),
-    dir,
-    service,
-    person,
-    log,
-    events,
-    async ask(channel, request) {
-      const handler = self.main.handlers[channel] as (r: unknown) => Promise<unknown>;
-      return (await handler(request)) as IpcResponse<typeof channel>;
-    },
-    async reopen() {
-      self.main = await start();
-      self.main.events.subscribe((event, payload) => events.push({ event, payload }));
-    },
-  };
-  self.main.events.subscribe((event, payload) => events.push({ event, payload }));
-  devices.push(self);
-  return self;
-}
-
-afterAll(async () => {
-  for (const d of devices) {
-    for (const key of d.main.vault.list()) d.main.vault.delete(key, key);
-    osKeychain(d.service).delete(`session:${new URL(server.url).origin}`);
-    await d.main.close();
-    rmSync(d.dir, { recursive: true, force: true });
-  }
-  await server.close();
-  rmSync(serverDir, { recursive: true, force: true });
-});
+const { server, serverLog, devices, device } = await startCompanion();
+type Device = (typeof devices)[number];
 
 const txt = (text: string): DnsRecord => ({ type: 'TXT', name: '@', ttl: 300, strings: [text] });
 const texts = (records: readonly DnsRecord[]) =>

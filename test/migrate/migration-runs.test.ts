@@ -167,6 +167,34 @@ describe('running a migration', () => {
   });
 });
 
+describe('a zone file with a mistake', () => {
+  it.each([
+    ['@ IN A 192.0.2.1\nwww IN BOGUS x\n', 2],
+    ['@ IN TXT ( "never closed"\n', 1],
+    ['www.other.example. IN A 192.0.2.1\n', 1],
+    ['@ IN A 192.0.2.1\nwww IN A 300.1.1.1\n', 2],
+    ['$INCLUDE /etc/passwd\n', 1],
+  ])('is refused at its line and publishes nothing: %j', async (text, line) => {
+    const { main } = await device(relays.slice(0, 2).map((r) => r.url));
+    const domain = (await main.handlers['keys:create']({ label: 'smith' })).publicKey;
+    const puts = relays.map((r) => r.putsOf(domain).length);
+    await expect(
+      main.handlers['migrations:plan']({
+        domain,
+        zone: 'smith.example',
+        source: { kind: 'zone-text', text },
+        defaultTtl: 300,
+      }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ZONE_FILE',
+      message: expect.stringMatching(new RegExp(`^line ${line}: .*Nothing was published\\.$`)),
+    });
+    expect(main.store.migrationsOf(domain)).toEqual([]);
+    expect(main.store.getPacket(domain)).toBeUndefined();
+    expect(relays.map((r) => r.putsOf(domain).length)).toEqual(puts);
+  });
+});
+
 describe('a migration killed in each state', () => {
   const cases: { crashAt: string; rollback?: boolean; end: string }[] = [
     { crashAt: 'pending', end: 'completed' },

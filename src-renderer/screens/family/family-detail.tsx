@@ -267,6 +267,16 @@ const OPS: Readonly<Record<string, string>> = {
   backup_needs_reshare: 'A guardian backup needs fresh shares',
 };
 
+const MIGRATION_WORDS: Readonly<Record<string, string>> = {
+  pending: 'planned',
+  in_progress: 'publishing',
+  verifying: 'checking every relay and the DHT',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  rolled_back: 'rolled back',
+};
+
 const recordLine = (r: DnsRecord) => `${r.type} ${r.name} ${recordValueText(r)}`;
 
 /** What one entry says, a publish as what changed from the one before it. */
@@ -284,6 +294,8 @@ function describe(entry: ActivityEntry, before: ActivityEntry | undefined, name:
     }
     case 'sovereignty_score_event':
       return `${name}: score ${entry.score ?? '?'} / 100`;
+    case 'domain_migration_event':
+      return `${name}: moving from DNS — ${MIGRATION_WORDS[entry.op] ?? entry.op}`;
     case 'pubky_domain_event':
       return `${name}: ${entry.op === 'insert' ? 'registered' : 'changed'}`;
     default:

@@ -167,7 +167,7 @@ export class FamilyClient {
   async createMigration(
     publicKey: string,
     direction: 'dns_to_pubky' | 'pubky_to_dns',
-    plan: { zone: string; records: number; leftOut?: number },
+    plan: { zone: string; records: number; planned: string[] },
   ): Promise<string | undefined> {
     if (this.session.view().state !== 'signed-in') return undefined;
     for (const family of await this.families()) {

@@ -12,6 +12,8 @@ import { checkServer } from './server-status';
 import type { FamilySync } from './family-sync';
 
 const RETRY_MS = 30_000;
+/** How long quitting waits for the event being handled. */
+const CLOSE_WAIT_MS = 3000;
 
 export class LiveFeed {
   private client: FeedClient | undefined;
@@ -89,7 +91,7 @@ export class LiveFeed {
 
   private deliver(event: FeedEvent): void {
     this.handling = this.handling
-      .then(() => this.deps.sync?.handle(event))
+      .then(() => (this.closed ? undefined : this.deps.sync?.handle(event)))
       .catch((error: unknown) => this.deps.log(`feed event ${event.seq}: ${String(error)}`))
       .then(() => {
         if (this.closed) return;
@@ -105,7 +107,14 @@ export class LiveFeed {
     this.stop();
     await this.starting?.catch(() => undefined);
     this.stop();
-    await this.handling;
+    // What is being handled finishes, or is left behind if the server keeps it waiting.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.handling,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   stop(): void {

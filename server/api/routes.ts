@@ -64,6 +64,8 @@ const bodies = {
           zone: z.string().min(1).max(253),
           records: z.number().int().min(0).max(1000),
           leftOut: z.number().int().min(0).max(100_000).optional(),
+          /** The planned records as text (`A @ 300 192.0.2.10`), for the family to read. */
+          planned: z.array(z.string().max(1200)).max(200).optional(),
         })
         .strict()
         .optional(),

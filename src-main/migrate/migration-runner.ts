@@ -32,7 +32,7 @@ export interface MigrationMirror {
   create(
     domain: string,
     direction: StoredMigration['direction'],
-    plan: { zone: string; records: number },
+    plan: { zone: string; records: number; planned: string[] },
   ): Promise<string | undefined>;
   move(serverId: string, status: MigrationStatus, error: string | null): Promise<void>;
 }
@@ -357,6 +357,7 @@ export class MigrationRunner {
           (await mirror.create(m.domain, m.direction, {
             zone: m.zone,
             records: m.planned.length,
+            planned: m.planned.map(identity),
           })) ?? null;
         if (!serverId) {
           this.unmirrored.add(m.id);

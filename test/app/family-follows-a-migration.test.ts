@@ -1,11 +1,12 @@
 // Issue 21: a family domain's migration is kept on the companion server state by state, and the
 // family's other devices follow it live through the feed's `domain_migration_event`s.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FaultRelay } from '../support/fault-relay';
 import { startCompanion } from '../support/companion';
 import { waitFor } from '../support/processes';
 
 const relays = [await FaultRelay.start(), await FaultRelay.start()];
+afterAll(() => Promise.all(relays.map((r) => r.close())));
 const { server, device } = await startCompanion();
 const parent = await device('parent', { relays: relays.map((r) => r.url) });
 const other = await device('other');
@@ -46,7 +47,11 @@ describe('a migration the family follows', () => {
       );
       return rows[0]?.status === 'completed' ? rows[0] : undefined;
     }, 10_000);
-    expect(stored.plan).toEqual({ zone: 'smith.example', records: 2 });
+    expect(stored.plan).toEqual({
+      zone: 'smith.example',
+      records: 2,
+      planned: ['A @ 300 192.0.2.10', 'CNAME www 300 smith.example'],
+    });
 
     const followed = await waitFor(async () => {
       const activity = await other.ask('family:activity', { familyId: family.id });

@@ -57,7 +57,8 @@ export async function startCompanion(): Promise<Companion> {
     }
     await server.close();
     rmSync(serverDir, { recursive: true, force: true });
-  });
+    // Devices, then embedded Postgres, stopping on a busy machine (the whole suite in parallel).
+  }, 120_000);
   async function device(name: string, options: { relays?: readonly string[] } = {}) {
     const dir = mkdtempSync(join(tmpdir(), `pubky-device-${name}-`));
     const service = `pubky-domains-devices-${process.pid}-${name}-${devices.length}`;

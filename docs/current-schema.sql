@@ -122,11 +122,14 @@ CREATE TABLE families (
   pubky_homeserver_url text,
   pubky_relay_url text,
   pubky_enabled boolean NOT NULL DEFAULT false,
+  recovery_wait_seconds integer NOT NULL DEFAULT 86400,
   CONSTRAINT families_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
   CONSTRAINT families_pkey PRIMARY KEY (id),
   CONSTRAINT families_pubky_public_key_key UNIQUE (pubky_public_key),
-  CONSTRAINT families_pubky_url_check CHECK (((pubky_url IS NULL) OR (pubky_url ~ '^pubky://[ybndrfg8ejkmcpqxot1uwisza345h769]{52}(/.*)?$'::text)))
+  CONSTRAINT families_pubky_url_check CHECK (((pubky_url IS NULL) OR (pubky_url ~ '^pubky://[ybndrfg8ejkmcpqxot1uwisza345h769]{52}(/.*)?$'::text))),
+  CONSTRAINT families_recovery_wait_seconds_check CHECK (((recovery_wait_seconds >= 0) AND (recovery_wait_seconds <= 2592000)))
 );
+COMMENT ON COLUMN families.recovery_wait_seconds IS 'How long a guardian recovery waits before shares are released (the family''s devices can cancel meanwhile).';
 
 CREATE TABLE family_invitations (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -236,7 +239,9 @@ CREATE TABLE guardian_backup_shares (
   guardian_id uuid NOT NULL,
   encrypted_share bytea NOT NULL,
   acknowledged_at timestamp with time zone,
+  commitment bytea,
   CONSTRAINT guardian_backup_shares_backup_id_fkey FOREIGN KEY (backup_id) REFERENCES guardian_backups(id) ON DELETE CASCADE,
+  CONSTRAINT guardian_backup_shares_commitment_check CHECK (((commitment IS NULL) OR (octet_length(commitment) = 32))),
   CONSTRAINT guardian_backup_shares_encrypted_share_check CHECK (((octet_length(encrypted_share) >= 1) AND (octet_length(encrypted_share) <= 4096))),
   CONSTRAINT guardian_backup_shares_guardian_id_fkey FOREIGN KEY (guardian_id) REFERENCES federation_guardians(id) ON DELETE CASCADE,
   CONSTRAINT guardian_backup_shares_pkey PRIMARY KEY (backup_id, guardian_id)
@@ -253,7 +258,9 @@ CREATE TABLE guardian_backups (
   status text NOT NULL DEFAULT 'active'::text,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   reshare_needed_since timestamp with time zone,
+  commitment_signature bytea,
   CONSTRAINT guardian_backups_check CHECK (((share_count >= threshold) AND (share_count <= 255))),
+  CONSTRAINT guardian_backups_commitment_signature_check CHECK (((commitment_signature IS NULL) OR (octet_length(commitment_signature) = 64))),
   CONSTRAINT guardian_backups_family_id_fkey FOREIGN KEY (family_id) REFERENCES families(id) ON DELETE CASCADE,
   CONSTRAINT guardian_backups_keypair_id_fkey FOREIGN KEY (keypair_id) REFERENCES pubky_keypairs(id) ON DELETE CASCADE,
   CONSTRAINT guardian_backups_pkey PRIMARY KEY (id),
@@ -261,6 +268,50 @@ CREATE TABLE guardian_backups (
   CONSTRAINT guardian_backups_threshold_check CHECK ((threshold >= 1))
 );
 CREATE UNIQUE INDEX guardian_backups_one_active ON public.guardian_backups USING btree (keypair_id) WHERE (status = 'active'::text);
+
+CREATE TABLE guardian_freezes (
+  family_id uuid NOT NULL,
+  guardian_id uuid NOT NULL,
+  frozen_until timestamp with time zone NOT NULL,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT guardian_freezes_family_id_fkey FOREIGN KEY (family_id) REFERENCES families(id) ON DELETE CASCADE,
+  CONSTRAINT guardian_freezes_guardian_id_fkey FOREIGN KEY (guardian_id) REFERENCES federation_guardians(id) ON DELETE CASCADE,
+  CONSTRAINT guardian_freezes_pkey PRIMARY KEY (family_id, guardian_id)
+);
+
+CREATE TABLE guardian_recoveries (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  family_id uuid NOT NULL,
+  backup_id uuid NOT NULL,
+  requester_id uuid NOT NULL,
+  ephemeral_public_key z32_key NOT NULL,
+  status text NOT NULL DEFAULT 'waiting'::text,
+  release_at timestamp with time zone NOT NULL,
+  approved_by uuid,
+  cancelled_by uuid,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT guardian_recoveries_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES users(id) ON DELETE SET NULL,
+  CONSTRAINT guardian_recoveries_backup_id_fkey FOREIGN KEY (backup_id) REFERENCES guardian_backups(id) ON DELETE CASCADE,
+  CONSTRAINT guardian_recoveries_cancelled_by_fkey FOREIGN KEY (cancelled_by) REFERENCES users(id) ON DELETE SET NULL,
+  CONSTRAINT guardian_recoveries_family_id_fkey FOREIGN KEY (family_id) REFERENCES families(id) ON DELETE CASCADE,
+  CONSTRAINT guardian_recoveries_pkey PRIMARY KEY (id),
+  CONSTRAINT guardian_recoveries_requester_id_fkey FOREIGN KEY (requester_id) REFERENCES users(id) ON DELETE CASCADE,
+  CONSTRAINT guardian_recoveries_status_check CHECK ((status = ANY (ARRAY['waiting'::text, 'completed'::text, 'cancelled'::text])))
+);
+CREATE INDEX guardian_recoveries_family ON public.guardian_recoveries USING btree (family_id);
+CREATE UNIQUE INDEX guardian_recoveries_one_open ON public.guardian_recoveries USING btree (backup_id) WHERE (status = 'waiting'::text);
+
+CREATE TABLE guardian_recovery_shares (
+  recovery_id uuid NOT NULL,
+  guardian_id uuid NOT NULL,
+  sealed bytea NOT NULL,
+  approved_at timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT guardian_recovery_shares_guardian_id_fkey FOREIGN KEY (guardian_id) REFERENCES federation_guardians(id) ON DELETE CASCADE,
+  CONSTRAINT guardian_recovery_shares_pkey PRIMARY KEY (recovery_id, guardian_id),
+  CONSTRAINT guardian_recovery_shares_recovery_id_fkey FOREIGN KEY (recovery_id) REFERENCES guardian_recoveries(id) ON DELETE CASCADE,
+  CONSTRAINT guardian_recovery_shares_sealed_check CHECK (((octet_length(sealed) >= 73) AND (octet_length(sealed) <= 4169)))
+);
 
 CREATE TABLE pkarr_publications (
   pubky_domain_id uuid NOT NULL,
@@ -618,6 +669,46 @@ BEGIN
     'entity', jsonb_build_object('migrationId', r.id, 'domainRecordId', r.domain_record_id),
     'data', jsonb_build_object('op', lower(TG_OP), 'id', r.id, 'domainRecordId', r.domain_record_id,
                                'direction', r.direction, 'status', r.status, 'error', r.error, 'updatedAt', r.updated_at))));
+  RETURN NULL;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.feed_guardian_freezes()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  PERFORM feed_append(jsonb_build_array(jsonb_build_object(
+    'familyId', NEW.family_id, 'kind', 'family_event',
+    'entity', jsonb_build_object('guardianId', NEW.guardian_id),
+    'data', jsonb_build_object('op', 'recovery_frozen', 'guardianId', NEW.guardian_id,
+                               'frozenUntil', NEW.frozen_until))));
+  RETURN NULL;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.feed_guardian_recoveries()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  op text := CASE WHEN TG_OP = 'INSERT' THEN 'recovery_requested' ELSE 'recovery_' || NEW.status END;
+  data jsonb := jsonb_build_object('op', op, 'recoveryId', NEW.id, 'backupId', NEW.backup_id,
+                                   'status', NEW.status, 'releaseAt', NEW.release_at,
+                                   'approvedBy', NEW.approved_by, 'cancelledBy', NEW.cancelled_by);
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.status = OLD.status AND NEW.approved_by IS NOT DISTINCT FROM OLD.approved_by THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'UPDATE' AND NEW.status = OLD.status THEN
+    data := data || jsonb_build_object('op', 'recovery_approved');
+  END IF;
+  PERFORM feed_append(jsonb_build_array(jsonb_build_object(
+    'familyId', NEW.family_id, 'kind', 'family_event',
+    'entity', jsonb_build_object('recoveryId', NEW.id), 'data', data))
+    || coalesce((SELECT jsonb_agg(jsonb_build_object(
+         'familyId', NEW.family_id, 'kind', 'guardian_event',
+         'entity', jsonb_build_object('guardianUserId', g.user_id, 'guardianId', g.id, 'recoveryId', NEW.id),
+         'data', data))
+       FROM federation_guardians g WHERE g.family_id = NEW.family_id), '[]'::jsonb));
   RETURN NULL;
 END $function$;
 
@@ -1429,6 +1520,8 @@ CREATE TRIGGER guardian_backup_shares_rescore_update AFTER UPDATE ON guardian_ba
 CREATE TRIGGER guardian_backups_rescore_delete AFTER DELETE ON guardian_backups REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION rescore_from_backups();
 CREATE TRIGGER guardian_backups_rescore_insert AFTER INSERT ON guardian_backups REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION rescore_from_backups();
 CREATE TRIGGER guardian_backups_rescore_update AFTER UPDATE ON guardian_backups REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION rescore_from_backups();
+CREATE TRIGGER guardian_freezes_feed AFTER INSERT OR UPDATE ON guardian_freezes FOR EACH ROW EXECUTE FUNCTION feed_guardian_freezes();
+CREATE TRIGGER guardian_recoveries_feed AFTER INSERT OR UPDATE ON guardian_recoveries FOR EACH ROW EXECUTE FUNCTION feed_guardian_recoveries();
 CREATE TRIGGER pkarr_publications_ceiling_insert AFTER INSERT ON pkarr_publications REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION raise_confirmation_ceiling();
 CREATE TRIGGER pkarr_publications_ceiling_update AFTER UPDATE ON pkarr_publications REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION raise_confirmation_ceiling();
 CREATE TRIGGER pkarr_publications_rescore_delete AFTER DELETE ON pkarr_publications REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION rescore_from_pubky_domain_rows();
@@ -1474,6 +1567,9 @@ GRANT DELETE, INSERT, SELECT, UPDATE ON federation_guardians TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON feed_events TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON guardian_backup_shares TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON guardian_backups TO pubky_app;
+GRANT DELETE, INSERT, SELECT, UPDATE ON guardian_freezes TO pubky_app;
+GRANT DELETE, INSERT, SELECT, UPDATE ON guardian_recoveries TO pubky_app;
+GRANT DELETE, INSERT, SELECT, UPDATE ON guardian_recovery_shares TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON pkarr_publications TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON pkarr_records TO pubky_app;
 GRANT DELETE, INSERT, SELECT, UPDATE ON pubky_domain_tombstones TO pubky_app;

@@ -66,6 +66,20 @@ const keyShare = z.object({
   createdAt: z.string().max(40),
 });
 export type ServerKeyShare = z.infer<typeof keyShare>;
+const recoveryView = z.object({
+  recoveryId: z.string().uuid(),
+  familyId: z.string().uuid(),
+  publicKey: z.string().max(60),
+  ephemeralPublicKey: z.string().max(60),
+  status: z.enum(['waiting', 'completed', 'cancelled']),
+  releaseAt: z.string().max(40),
+  threshold: z.number().int().min(1).max(255),
+  approvals: z.number().int().min(0),
+  approvedByOwner: z.boolean(),
+  frozenUntil: z.string().max(40).nullable(),
+  released: z.boolean(),
+});
+export type ServerRecovery = z.infer<typeof recoveryView>;
 
 export class FamilyClient {
   constructor(
@@ -190,6 +204,181 @@ export class FamilyClient {
       status,
       ...(error ? { error: error.slice(0, 2000) } : {}),
     });
+  }
+
+  // Guardians (docs/guardians.md): the family's side, the guardian's side, the new machine's.
+
+  guardians(familyId: string) {
+    return this.request(
+      z
+        .array(
+          z.object({
+            guardianId: z.string().uuid(),
+            userId: z.string().uuid(),
+            publicKey: z.string().max(60),
+            displayName: z.string().max(200),
+            backupStatus: z.string().max(20),
+          }),
+        )
+        .max(255),
+      'GET',
+      `/families/${familyId}/guardians`,
+    );
+  }
+
+  backups(familyId: string) {
+    return this.request(
+      z
+        .array(
+          z.object({
+            backupId: z.string().uuid(),
+            publicKey: z.string().max(60),
+            threshold: z.number().int(),
+            shareCount: z.number().int(),
+            acknowledged: z.number().int(),
+            status: z.string().max(20),
+            createdAt: z.string().max(40),
+            reshareNeededSince: z.string().max(40).nullable(),
+          }),
+        )
+        .max(10_000),
+      'GET',
+      `/families/${familyId}/backups`,
+    );
+  }
+
+  createBackup(familyId: string, body: unknown) {
+    return this.request(
+      z.object({ backupId: z.string().uuid() }).passthrough(),
+      'POST',
+      `/families/${familyId}/backups`,
+      body,
+    );
+  }
+
+  familyRecoveries(familyId: string) {
+    return this.request(
+      z.object({
+        recoveries: z.array(recoveryView).max(1000),
+        freezes: z
+          .array(
+            z.object({
+              guardianId: z.string().uuid(),
+              publicKey: z.string().max(60),
+              frozenUntil: z.string().max(40),
+            }),
+          )
+          .max(255),
+      }),
+      'GET',
+      `/families/${familyId}/recoveries`,
+    );
+  }
+
+  async answerRecovery(
+    familyId: string,
+    recoveryId: string,
+    answer: 'cancel' | 'approve',
+  ): Promise<void> {
+    await this.request(
+      z.unknown(),
+      'POST',
+      `/families/${familyId}/recoveries/${recoveryId}/${answer}`,
+      {},
+    );
+  }
+
+  async setRecoveryWait(familyId: string, seconds: number): Promise<void> {
+    await this.request(z.unknown(), 'PUT', `/families/${familyId}/recovery-wait`, {
+      recoveryWaitSeconds: seconds,
+    });
+  }
+
+  guardedShares() {
+    return this.request(
+      z
+        .array(
+          z.object({
+            backupId: z.string().uuid(),
+            familyId: z.string().uuid(),
+            familyName: z.string().max(200),
+            publicKey: z.string().max(60),
+            threshold: z.number().int().min(1).max(255),
+            shareCount: z.number().int(),
+            encryptedShare: z.string().max(6000),
+            acknowledgedAt: z.string().max(40).nullable(),
+            commitment: z.string().max(64).nullable(),
+            commitmentSignature: z.string().max(100).nullable(),
+            commitments: z
+              .array(
+                z.object({
+                  guardianKey: z.string().max(60),
+                  commitment: z.string().max(64).nullable(),
+                }),
+              )
+              .max(255),
+          }),
+        )
+        .max(1000),
+      'GET',
+      '/guardian/shares',
+    );
+  }
+
+  async acknowledgeShare(backupId: string): Promise<void> {
+    await this.request(z.unknown(), 'POST', `/guardian/shares/${backupId}/acknowledge`, {});
+  }
+
+  guardedRecoveries() {
+    return this.request(
+      z
+        .array(recoveryView.extend({ familyName: z.string().max(200), approved: z.boolean() }))
+        .max(1000),
+      'GET',
+      '/guardian/recoveries',
+    );
+  }
+
+  async sendRecoveryShare(recoveryId: string, sealed: Uint8Array): Promise<void> {
+    await this.request(z.unknown(), 'POST', `/guardian/recoveries/${recoveryId}/share`, {
+      sealed: Buffer.from(sealed).toString('base64'),
+    });
+  }
+
+  freeze(familyId: string, seconds: number) {
+    return this.request(
+      z.object({ frozenUntil: z.string().max(40) }),
+      'POST',
+      `/guardian/families/${familyId}/freeze`,
+      { seconds },
+    );
+  }
+
+  askRecovery(publicKey: string) {
+    return this.request(recoveryView, 'POST', '/recoveries', { publicKey });
+  }
+
+  recovery(recoveryId: string) {
+    return this.request(
+      recoveryView.extend({
+        commitmentSignature: z.string().max(100).nullable(),
+        shares: z
+          .array(
+            z.object({
+              guardianKey: z.string().max(60),
+              commitment: z.string().max(64).nullable(),
+              sealed: z.string().max(6000).optional(),
+            }),
+          )
+          .max(255),
+      }),
+      'GET',
+      `/recoveries/${recoveryId}`,
+    );
+  }
+
+  async completeRecovery(recoveryId: string): Promise<void> {
+    await this.request(z.unknown(), 'POST', `/recoveries/${recoveryId}/complete`, {});
   }
 
   /** Facts the server cannot see (a recovery file saved, the homeserver chosen) for the score. */

@@ -619,6 +619,190 @@ export function createHandlers(context: MainContext): IpcHandlers {
       await writeFile(path, format === 'bind' ? toBindZone(records, origin) : toPkdnsZone(records));
       return { saved: true, path };
     },
+    'guardians:overview': async ({ familyId }) => {
+      const [guardians, backups, recoveries] = await Promise.all([
+        families().guardians(familyId),
+        families().backups(familyId),
+        families().familyRecoveries(familyId),
+      ]);
+      return {
+        guardians: guardians.map(({ guardianId, publicKey, displayName, backupStatus }) => ({
+          guardianId,
+          publicKey,
+          displayName,
+          backupStatus,
+        })),
+        backups,
+        recoveries: recoveries.recoveries,
+        freezes: recoveries.freezes.map(({ publicKey, frozenUntil }) => ({
+          publicKey,
+          frozenUntil,
+        })),
+      };
+    },
+    'guardians:back-up': async ({ familyId, publicKey, threshold }) => {
+      const domain = domainOf(publicKey);
+      if (!vault.list().includes(domain))
+        throw new AppError('KEY_NOT_FOUND', 'Only a key this computer holds can be backed up.');
+      const guardians = await families().guardians(familyId);
+      if (guardians.length < 2)
+        throw new AppError('INVALID_BACKUP', 'Invite at least two guardians first.');
+      const confirmed = await context.dialogs.confirm({
+        title: `Back up ${nameOf(domain)} with guardians?`,
+        message: `Any ${threshold} of these ${guardians.length} guardians together can restore this key; fewer cannot.`,
+        detail: guardians.map((g) => `${g.displayName}: ${g.publicKey}`).join('\n'),
+        confirmLabel: 'Back up',
+      });
+      if (!confirmed) return { backedUp: false };
+      const made = await vault.backupForGuardians(domain, guardians, threshold);
+      const created = await families().createBackup(familyId, {
+        publicKey: domain,
+        threshold,
+        shares: made.shares.map((share) => ({
+          guardianId: share.guardianId,
+          encryptedShare: Buffer.from(share.sealed).toString('base64'),
+          commitment: Buffer.from(share.commitment).toString('base64'),
+        })),
+        commitmentSignature: Buffer.from(made.signature).toString('base64'),
+      });
+      return { backupId: created.backupId };
+    },
+    'guardians:set-wait': async ({ familyId, hours }) => {
+      await families().setRecoveryWait(familyId, Math.round(hours * 3600));
+      return { hours };
+    },
+    'guardians:answer-recovery': async ({ familyId, recoveryId, answer }) => {
+      if (answer === 'approve') {
+        const confirmed = await context.dialogs.confirm({
+          title: 'Release the guardians’ shares now?',
+          message: 'The machine that asked gets the key as soon as enough guardians approve.',
+          detail: 'Only do this if you know it is your family’s own new machine.',
+          confirmLabel: 'Release now',
+        });
+        if (!confirmed) return { answered: false };
+      }
+      await families().answerRecovery(familyId, recoveryId, answer);
+      return { answered: true };
+    },
+    'guarding:list': async () => {
+      const me = session().view();
+      if (me.state !== 'signed-in') throw new AppError('NOT_SIGNED_IN', 'Sign in first.');
+      const [shares, recoveries] = await Promise.all([
+        families().guardedShares(),
+        families().guardedRecoveries(),
+      ]);
+      return {
+        shares: shares.map((share) => ({
+          backupId: share.backupId,
+          familyId: share.familyId,
+          familyName: share.familyName,
+          publicKey: share.publicKey,
+          threshold: share.threshold,
+          shareCount: share.shareCount,
+          acknowledgedAt: share.acknowledgedAt,
+          problem:
+            vault.checkGuardianShare(me.publicKey, {
+              publicKey: share.publicKey,
+              threshold: share.threshold,
+              sealed: new Uint8Array(Buffer.from(share.encryptedShare, 'base64')),
+              commitmentSignature: share.commitmentSignature
+                ? new Uint8Array(Buffer.from(share.commitmentSignature, 'base64'))
+                : null,
+              commitments: share.commitments,
+            }) ?? null,
+        })),
+        recoveries,
+      };
+    },
+    'guarding:acknowledge': async ({ backupId }) => {
+      const me = session().view();
+      if (me.state !== 'signed-in') throw new AppError('NOT_SIGNED_IN', 'Sign in first.');
+      const share = (await families().guardedShares()).find((s) => s.backupId === backupId);
+      if (!share) throw new AppError('NOT_FOUND', 'You hold no share of that backup.');
+      const problem = vault.checkGuardianShare(me.publicKey, {
+        publicKey: share.publicKey,
+        threshold: share.threshold,
+        sealed: new Uint8Array(Buffer.from(share.encryptedShare, 'base64')),
+        commitmentSignature: share.commitmentSignature
+          ? new Uint8Array(Buffer.from(share.commitmentSignature, 'base64'))
+          : null,
+        commitments: share.commitments,
+      });
+      if (problem) throw new AppError('INVALID_BACKUP', `Not acknowledged: ${problem}.`);
+      await families().acknowledgeShare(backupId);
+      return { acknowledged: true };
+    },
+    'guarding:approve': async ({ recoveryId }) => {
+      const me = session().view();
+      if (me.state !== 'signed-in') throw new AppError('NOT_SIGNED_IN', 'Sign in first.');
+      const recovery = (await families().guardedRecoveries()).find(
+        (r) => r.recoveryId === recoveryId,
+      );
+      if (!recovery) throw new AppError('NOT_FOUND', 'No open recovery you guard.');
+      const share = (await families().guardedShares()).find(
+        (s) => s.publicKey === recovery.publicKey && s.familyId === recovery.familyId,
+      );
+      if (!share) throw new AppError('NOT_FOUND', 'You hold no share of that key.');
+      const confirmed = await context.dialogs.confirm({
+        title: `Help ${recovery.familyName} recover a key?`,
+        message: `Your share of ${recovery.publicKey} goes, sealed, to the key ${recovery.ephemeralPublicKey}.`,
+        detail:
+          'Approve only if the family asked you themselves (call them). With enough approvals, that machine gets the key after the waiting period.',
+        confirmLabel: 'Approve',
+      });
+      if (!confirmed) return { approved: false };
+      const sealed = vault.resealGuardianShare(
+        me.publicKey,
+        share.publicKey,
+        new Uint8Array(Buffer.from(share.encryptedShare, 'base64')),
+        recovery.ephemeralPublicKey,
+      );
+      await families().sendRecoveryShare(recoveryId, sealed);
+      return { approved: true };
+    },
+    'guarding:freeze': async ({ familyId, hours }) =>
+      families().freeze(familyId, Math.round(hours * 3600)),
+    'recovery:start': async ({ publicKey }) => {
+      const domain = domainOf(publicKey);
+      // A one-time key for this recovery: the guardians seal their shares to it.
+      const oneTime = vault.create(`one-time key to recover ${domain.slice(0, 8)}`).publicKey;
+      await session().signIn(oneTime);
+      const recovery = await families().askRecovery(domain);
+      store.setSetting('guardianRecovery', { recoveryId: recovery.recoveryId, domain, oneTime });
+      keysChanged(oneTime);
+      return { state: 'waiting', recovery };
+    },
+    'recovery:status': async () => {
+      const pending = store.getSetting<{ recoveryId: string; domain: string; oneTime: string }>(
+        'guardianRecovery',
+      );
+      if (!pending) return { state: 'none' };
+      const recovery = await families().recovery(pending.recoveryId);
+      if (recovery.status === 'cancelled') return { state: 'cancelled', recovery };
+      if (!recovery.released || !recovery.commitmentSignature)
+        return { state: 'waiting', recovery };
+      const { publicKey, badGuardians } = await vault.recoverFromShares({
+        oneTimeKey: pending.oneTime,
+        domainKey: pending.domain,
+        threshold: recovery.threshold,
+        signature: new Uint8Array(Buffer.from(recovery.commitmentSignature, 'base64')),
+        shares: recovery.shares.map((share) => ({
+          guardianKey: share.guardianKey,
+          commitment: share.commitment,
+          ...(share.sealed ? { sealed: new Uint8Array(Buffer.from(share.sealed, 'base64')) } : {}),
+        })),
+        label: '',
+      });
+      store.addDomain(publicKey);
+      await families().completeRecovery(pending.recoveryId);
+      // The one-time key did its work.
+      await session().signOut();
+      vault.delete(pending.oneTime, pending.oneTime);
+      store.setSetting('guardianRecovery', null);
+      keysChanged(publicKey);
+      fetchPublished(publicKey);
+      return { state: 'recovered', publicKey, badGuardians };
+    },
     'key-shares:decline': async ({ keyShareId }) => {
       await families().answerKeyShare(keyShareId, false);
       return { declined: true };

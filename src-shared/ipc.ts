@@ -132,6 +132,30 @@ export const ipcRequestSchemas = {
   'migrations:list': z.object({ domain: publicKey }),
   'migrations:rollback': z.object({ migrationId: z.string().uuid() }),
   'migrations:cancel': z.object({ migrationId: z.string().uuid() }),
+  // Guardians (docs/guardians.md). The family's side:
+  'guardians:overview': z.object({ familyId: z.string().uuid() }),
+  'guardians:back-up': z.object({
+    familyId: z.string().uuid(),
+    publicKey,
+    threshold: z.number().int().min(2).max(255),
+  }),
+  'guardians:set-wait': z.object({
+    familyId: z.string().uuid(),
+    hours: z.number().min(0).max(720),
+  }),
+  'guardians:answer-recovery': z.object({
+    familyId: z.string().uuid(),
+    recoveryId: z.string().uuid(),
+    answer: z.enum(['cancel', 'approve']),
+  }),
+  // The guardian's side:
+  'guarding:list': z.undefined(),
+  'guarding:acknowledge': z.object({ backupId: z.string().uuid() }),
+  'guarding:approve': z.object({ recoveryId: z.string().uuid() }),
+  'guarding:freeze': z.object({ familyId: z.string().uuid(), hours: z.number().min(1).max(720) }),
+  // A new machine recovering a key through its guardians:
+  'recovery:start': z.object({ publicKey }),
+  'recovery:status': z.undefined(),
   /** Main writes the domain's records where the person chooses (its save dialog). */
   'migrations:export': z.object({
     domain: publicKey,
@@ -348,6 +372,65 @@ export interface PlanView {
   readonly linkRecord: string;
 }
 
+export interface RecoverySummary {
+  readonly recoveryId: string;
+  readonly familyId: string;
+  readonly publicKey: string;
+  readonly ephemeralPublicKey: string;
+  readonly status: 'waiting' | 'completed' | 'cancelled';
+  readonly releaseAt: string;
+  readonly threshold: number;
+  readonly approvals: number;
+  readonly approvedByOwner: boolean;
+  readonly frozenUntil: string | null;
+  readonly released: boolean;
+}
+
+export interface GuardiansOverview {
+  readonly guardians: readonly {
+    readonly guardianId: string;
+    readonly publicKey: string;
+    readonly displayName: string;
+    readonly backupStatus: string;
+  }[];
+  readonly backups: readonly {
+    readonly backupId: string;
+    readonly publicKey: string;
+    readonly threshold: number;
+    readonly shareCount: number;
+    readonly acknowledged: number;
+    readonly status: string;
+    readonly createdAt: string;
+    readonly reshareNeededSince: string | null;
+  }[];
+  readonly recoveries: readonly RecoverySummary[];
+  readonly freezes: readonly { readonly publicKey: string; readonly frozenUntil: string }[];
+}
+
+export interface GuardingView {
+  readonly shares: readonly {
+    readonly backupId: string;
+    readonly familyId: string;
+    readonly familyName: string;
+    readonly publicKey: string;
+    readonly threshold: number;
+    readonly shareCount: number;
+    readonly acknowledgedAt: string | null;
+    /** What is wrong with the share this guardian holds, checked in its vault; null: sound. */
+    readonly problem: string | null;
+  }[];
+  readonly recoveries: readonly (RecoverySummary & {
+    readonly familyName: string;
+    readonly approved: boolean;
+  })[];
+}
+
+export type RecoveryState =
+  | { readonly state: 'none' }
+  | { readonly state: 'waiting'; readonly recovery: RecoverySummary }
+  | { readonly state: 'cancelled'; readonly recovery: RecoverySummary }
+  | { readonly state: 'recovered'; readonly publicKey: string; readonly badGuardians: readonly string[] };
+
 export interface MigrationView {
   readonly id: string;
   readonly domain: string;
@@ -481,6 +564,16 @@ export interface IpcResponses {
   'key-shares:list': readonly KeyShareOffer[];
   'key-shares:accept': KeySummary;
   'key-shares:decline': { readonly declined: true };
+  'guardians:overview': GuardiansOverview;
+  'guardians:back-up': { readonly backupId: string } | { readonly backedUp: false };
+  'guardians:set-wait': { readonly hours: number };
+  'guardians:answer-recovery': { readonly answered: boolean };
+  'guarding:list': GuardingView;
+  'guarding:acknowledge': { readonly acknowledged: true };
+  'guarding:approve': { readonly approved: boolean };
+  'guarding:freeze': { readonly frozenUntil: string };
+  'recovery:start': RecoveryState;
+  'recovery:status': RecoveryState;
   'migrations:plan': PlanView;
   'migrations:start': MigrationView | { readonly started: false };
   'migrations:list': readonly MigrationView[];
@@ -523,7 +616,9 @@ export type AppErrorCode =
   | 'NO_TARGETS'
   | 'NOT_FOUND'
   | 'MIGRATION_RUNNING'
-  | 'MIGRATION_STATE';
+  | 'MIGRATION_STATE'
+  | 'INVALID_BACKUP'
+  | 'NOT_ENOUGH_SHARES';
 
 /** Every code an IPC reply can carry: the dispatcher's, main's, and the PKARR codec's. */
 export type IpcErrorCode =

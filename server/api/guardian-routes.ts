@@ -15,9 +15,20 @@ const bodies = {
       publicKey: z32,
       threshold: z.number().int().min(2).max(255),
       shares: z
-        .array(z.object({ guardianId: uuid, encryptedShare: base64Bytes(4096) }).strict())
+        .array(
+          z
+            .object({
+              guardianId: uuid,
+              encryptedShare: base64Bytes(4096),
+              /** shareCommitment() of the share (src-shared/guardians/commitments.ts). */
+              commitment: base64Bytes(32),
+            })
+            .strict(),
+        )
         .min(2)
         .max(255),
+      /** The domain key's signature over backupCommitmentMessage(). */
+      commitmentSignature: base64Bytes(64),
     })
     .strict(),
 };

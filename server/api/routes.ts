@@ -14,6 +14,7 @@ import type { BatchVerifier } from '../crypto/batch-verifier';
 import { guardianRoutes } from './guardian-routes';
 import { invitationRoutes } from './invitation-routes';
 import { keyShareRoutes } from './key-share-routes';
+import { recoveryRoutes } from './recovery-routes';
 import { KeyShareService } from '../services/key-share-service';
 import { base64Bytes, BODY_LIMITS, parseBody, uuid, uuidParam, z32 } from './validation';
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
@@ -277,6 +278,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   guardianRoutes(app, pool, caller);
   invitationRoutes(app, pool, auth, caller);
   keyShareRoutes(app, pool, caller);
+  recoveryRoutes(app, pool, caller);
 
   app.post('/sync/packets', { bodyLimit: BODY_LIMITS.sync }, async (request) => {
     const me = await caller(request);

@@ -5,6 +5,9 @@ import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
 import { publicKeyOf } from './pubky-sovereignty-service';
 import { guarded, ServiceError } from './service-error';
+import { nativeVerifier } from '../../src-node/native-ed25519';
+import { parsePublicKey } from '../../src-shared/pkarr';
+import { backupCommitmentMessage } from '../../src-shared/guardians/commitments';
 
 export interface Guardian {
   readonly guardianId: string;
@@ -35,6 +38,14 @@ export interface GuardedShare {
   readonly shareCount: number;
   /** Base64 of the share as the family's app encrypted it to this guardian. */
   readonly encryptedShare: string;
+  /** Hex of the share's commitment, and base64 of the domain key's signature over them all. */
+  readonly commitment: string | null;
+  readonly commitmentSignature: string | null;
+  /** Every guardian's key and commitment (hex), so the signature can be checked. */
+  readonly commitments: readonly {
+    readonly guardianKey: string;
+    readonly commitment: string | null;
+  }[];
   readonly acknowledgedAt: string | null;
 }
 
@@ -42,7 +53,12 @@ export interface NewBackup {
   readonly familyId: string;
   readonly publicKey: string;
   readonly threshold: number;
-  readonly shares: readonly { readonly guardianId: string; readonly encryptedShare: Uint8Array }[];
+  readonly shares: readonly {
+    readonly guardianId: string;
+    readonly encryptedShare: Uint8Array;
+    readonly commitment: Uint8Array;
+  }[];
+  readonly commitmentSignature: Uint8Array;
 }
 
 export class GuardianService {
@@ -95,26 +111,55 @@ export class GuardianService {
         );
         const keypairId = keys[0]?.id;
         if (!keypairId) throw new ServiceError('NOT_FOUND', 'no such key in this family');
-        const { rows: found } = await client.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM federation_guardians WHERE family_id = $1 AND id = ANY($2::uuid[])',
+        const { rows: found } = await client.query<{ id: string; key: string }>(
+          `SELECT id, guardian_public_key AS key FROM federation_guardians
+           WHERE family_id = $1 AND id = ANY($2::uuid[])`,
           [backup.familyId, ids],
         );
-        if (found[0]!.n !== ids.length)
+        if (found.length !== ids.length)
           throw new ServiceError('NOT_FOUND', 'a share names a guardian this family does not have');
+        // The commitments must be the domain key's: a backup nobody can check is refused.
+        const keyOf = new Map(found.map((g) => [g.id, g.key]));
+        if (shares.some((share) => share.commitment.length !== 32))
+          throw new ServiceError('INVALID', 'shares.commitment: 32 bytes each');
+        const message = backupCommitmentMessage(
+          publicKey,
+          threshold,
+          shares.map((share) => ({
+            guardianKey: keyOf.get(share.guardianId)!,
+            commitment: share.commitment,
+          })),
+        );
+        if (!nativeVerifier.verify(parsePublicKey(publicKey), message, backup.commitmentSignature))
+          throw new ServiceError(
+            'INVALID',
+            'commitmentSignature: not the domain key’s signature over these shares’ commitments',
+          );
         await client.query(
           "UPDATE guardian_backups SET status = 'superseded' WHERE keypair_id = $1 AND status = 'active'",
           [keypairId],
         );
         const { rows } = await client.query<{ id: string; created_at: Date }>(
-          `INSERT INTO guardian_backups (family_id, keypair_id, threshold, share_count)
-           VALUES ($1, $2, $3, $4) RETURNING id, created_at`,
-          [backup.familyId, keypairId, threshold, shares.length],
+          `INSERT INTO guardian_backups (family_id, keypair_id, threshold, share_count, commitment_signature)
+           VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`,
+          [
+            backup.familyId,
+            keypairId,
+            threshold,
+            shares.length,
+            Buffer.from(backup.commitmentSignature),
+          ],
         );
         const backupId = rows[0]!.id;
         await client.query(
-          `INSERT INTO guardian_backup_shares (backup_id, guardian_id, encrypted_share)
-           SELECT $1, unnest($2::uuid[]), unnest($3::bytea[])`,
-          [backupId, ids, shares.map((share) => Buffer.from(share.encryptedShare))],
+          `INSERT INTO guardian_backup_shares (backup_id, guardian_id, encrypted_share, commitment)
+           SELECT $1, unnest($2::uuid[]), unnest($3::bytea[]), unnest($4::bytea[])`,
+          [
+            backupId,
+            ids,
+            shares.map((share) => Buffer.from(share.encryptedShare)),
+            shares.map((share) => Buffer.from(share.commitment)),
+          ],
         );
         await client.query(
           `UPDATE federation_guardians SET pubky_backup_status = 'pending', pubky_backup_last_updated = now()
@@ -153,7 +198,12 @@ export class GuardianService {
     const { rows } = await this.pool.query<Omit<GuardedShare, 'encryptedShare'> & { s: Buffer }>(
       `SELECT b.id AS "backupId", f.id AS "familyId", f.name AS "familyName", k.public_key AS "publicKey",
               b.threshold, b.share_count AS "shareCount", s.encrypted_share AS s,
-              s.acknowledged_at AS "acknowledgedAt"
+              s.acknowledged_at AS "acknowledgedAt", encode(s.commitment, 'hex') AS commitment,
+              translate(encode(b.commitment_signature, 'base64'), E'\n', '') AS "commitmentSignature",
+              (SELECT coalesce(jsonb_agg(jsonb_build_object('guardianKey', g2.guardian_public_key,
+                        'commitment', encode(s2.commitment, 'hex')) ORDER BY g2.guardian_public_key), '[]')
+               FROM guardian_backup_shares s2 JOIN federation_guardians g2 ON g2.id = s2.guardian_id
+               WHERE s2.backup_id = b.id) AS commitments
        FROM guardian_backup_shares s
        JOIN federation_guardians g ON g.id = s.guardian_id AND g.user_id = $1
        JOIN guardian_backups b ON b.id = s.backup_id AND b.status = 'active'

@@ -8,7 +8,33 @@ import { AppError } from '../errors';
 import { createRecoveryFile, openRecoveryFile } from './recovery-file';
 import { newPhrase, seedFromPhrase } from './recovery-phrase';
 import { open as openSealed, seal } from '../../src-shared/crypto/sealed-box';
+import { combine, split } from 'shamir-secret-sharing';
+import {
+  backupCommitmentMessage,
+  shareCommitment,
+  shareContext,
+} from '../../src-shared/guardians/commitments';
+import { nativeVerifier } from '../../src-node/native-ed25519';
+import { toHex } from '../../src-shared/pkarr/bytes';
 import type { SecretStore } from './secret-store';
+
+/** A share as a guardian holds it, with what the backup committed to. */
+export interface GuardianShareToCheck {
+  readonly publicKey: string;
+  readonly threshold: number;
+  readonly sealed: Uint8Array;
+  readonly commitmentSignature: Uint8Array | null;
+  readonly commitments: readonly {
+    readonly guardianKey: string;
+    readonly commitment: string | null;
+  }[];
+}
+
+/** Hex to bytes; anything else is empty (and fails whatever check uses it). */
+function fromHexStrict(hex: string): Uint8Array {
+  if (!/^(?:[0-9a-f]{2})*$/.test(hex)) return new Uint8Array(0);
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+}
 
 /** Where the vault lists the keys it holds (the local store's `keys` table). */
 export interface KeyIndex {
@@ -157,6 +183,178 @@ export class KeyVault {
       return this.store(seed, label);
     } finally {
       wipe(seed);
+    }
+  }
+
+  /**
+   * A threshold backup of `publicKey` for its guardians (docs/guardians.md): the seed split k of
+   * n (Shamir), each share sealed to its guardian's key and committed to, and the domain key's
+   * signature over the commitments. Only sealed shares and commitments come out.
+   */
+  async backupForGuardians(
+    publicKey: string,
+    guardians: readonly { readonly guardianId: string; readonly publicKey: string }[],
+    threshold: number,
+  ): Promise<{
+    shares: { guardianId: string; sealed: Uint8Array; commitment: Uint8Array }[];
+    signature: Uint8Array;
+  }> {
+    const account = z32Encode(parsePublicKey(publicKey));
+    if (threshold < 2 || threshold > guardians.length)
+      throw new AppError(
+        'INVALID_BACKUP',
+        `A threshold of ${threshold} needs 2 to ${guardians.length} guardians.`,
+      );
+    const seed = this.secrets.get(account);
+    if (!seed) throw new AppError('KEY_NOT_FOUND', `No key ${account} in the keychain.`);
+    let parts: Uint8Array[] = [];
+    try {
+      parts = await split(seed, guardians.length, threshold);
+      const shares = guardians.map((guardian, i) => {
+        const guardianKey = z32Encode(parsePublicKey(guardian.publicKey));
+        return {
+          guardianId: guardian.guardianId,
+          guardianKey,
+          sealed: seal(parts[i]!, parsePublicKey(guardianKey), shareContext(account)),
+          commitment: shareCommitment(account, guardianKey, parts[i]!),
+        };
+      });
+      const signature = this.sign(account, backupCommitmentMessage(account, threshold, shares));
+      return {
+        shares: shares.map(({ guardianId, sealed, commitment }) => ({
+          guardianId,
+          sealed,
+          commitment,
+        })),
+        signature,
+      };
+    } finally {
+      wipe(seed);
+      for (const part of parts) wipe(part);
+    }
+  }
+
+  /**
+   * A guardian checks the share it holds: it opens with its key, matches its commitment, and the
+   * domain key signed every commitment. Returns what is wrong, in words, or undefined.
+   */
+  checkGuardianShare(myKey: string, share: GuardianShareToCheck): string | undefined {
+    const commitments = share.commitments.map((c) => ({
+      guardianKey: c.guardianKey,
+      commitment: fromHexStrict(c.commitment ?? ''),
+    }));
+    const message = backupCommitmentMessage(share.publicKey, share.threshold, commitments);
+    if (
+      !share.commitmentSignature ||
+      !nativeVerifier.verify(parsePublicKey(share.publicKey), message, share.commitmentSignature)
+    )
+      return 'the commitments are not signed by the domain key';
+    let plain: Uint8Array;
+    try {
+      plain = this.openSealed(myKey, share.sealed, shareContext(share.publicKey));
+    } catch {
+      return 'the share does not open with your key';
+    }
+    try {
+      const mine = commitments.find((c) => c.guardianKey === z32Encode(parsePublicKey(myKey)));
+      if (
+        !mine ||
+        toHex(mine.commitment) !== toHex(shareCommitment(share.publicKey, mine.guardianKey, plain))
+      )
+        return 'the share does not match its commitment';
+      return undefined;
+    } finally {
+      wipe(plain);
+    }
+  }
+
+  /** A guardian's share sealed again, to a recovery's one-time key (the plain share stays here). */
+  resealGuardianShare(
+    myKey: string,
+    domainKey: string,
+    sealed: Uint8Array,
+    to: string,
+  ): Uint8Array {
+    const plain = this.openSealed(myKey, sealed, shareContext(domainKey));
+    try {
+      return seal(plain, parsePublicKey(to), shareContext(domainKey));
+    } finally {
+      wipe(plain);
+    }
+  }
+
+  /**
+   * Rebuilds a domain key from shares sealed to `oneTimeKey`: each share is checked against its
+   * commitment (the domain key signed them all), those that fail are named, and the key is kept
+   * only if enough good shares rebuild exactly `domainKey`.
+   */
+  async recoverFromShares(input: {
+    readonly oneTimeKey: string;
+    readonly domainKey: string;
+    readonly threshold: number;
+    readonly signature: Uint8Array;
+    readonly shares: readonly {
+      readonly guardianKey: string;
+      readonly commitment: string | null;
+      readonly sealed?: Uint8Array;
+    }[];
+    readonly label: string;
+  }): Promise<{ publicKey: string; badGuardians: string[] }> {
+    const domainKey = z32Encode(parsePublicKey(input.domainKey));
+    const commitments = input.shares.map((s) => ({
+      guardianKey: s.guardianKey,
+      commitment: fromHexStrict(s.commitment ?? ''),
+    }));
+    if (
+      !nativeVerifier.verify(
+        parsePublicKey(domainKey),
+        backupCommitmentMessage(domainKey, input.threshold, commitments),
+        input.signature,
+      )
+    )
+      throw new AppError(
+        'INVALID_BACKUP',
+        'The backup’s commitments are not signed by the domain key.',
+      );
+    const good: Uint8Array[] = [];
+    const badGuardians: string[] = [];
+    try {
+      for (const share of input.shares) {
+        if (!share.sealed) continue;
+        let plain: Uint8Array | undefined;
+        try {
+          plain = this.openSealed(input.oneTimeKey, share.sealed, shareContext(domainKey));
+        } catch {
+          badGuardians.push(share.guardianKey);
+          continue;
+        }
+        if (toHex(shareCommitment(domainKey, share.guardianKey, plain)) !== share.commitment) {
+          badGuardians.push(share.guardianKey);
+          wipe(plain);
+          continue;
+        }
+        good.push(plain);
+      }
+      if (good.length < input.threshold)
+        throw new AppError(
+          'NOT_ENOUGH_SHARES',
+          `${good.length} good shares of the ${input.threshold} needed` +
+            (badGuardians.length
+              ? `; these guardians' shares failed their check: ${badGuardians.join(', ')}`
+              : ''),
+        );
+      const seed = await combine(good.slice(0, input.threshold));
+      try {
+        const { publicKey, secretKey } = keypairFromSeed(seed);
+        wipe(secretKey);
+        if (z32Encode(publicKey) !== domainKey)
+          throw new AppError('NOT_ENOUGH_SHARES', 'The shares do not rebuild this domain’s key.');
+        return { publicKey: this.store(seed, input.label), badGuardians };
+      } finally {
+        wipe(seed);
+      }
+    } finally {
+      for (const part of good) wipe(part);
     }
   }
 

@@ -6,7 +6,7 @@ import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkar
 import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { startApiServer } from '../support/api-server';
 import { domainProofMessage } from '../../src-shared/pubky/server-auth';
-import { call, signIn, registerDomain, join } from '../support/api-client';
+import { call, signIn, registerDomain, join, signedBackup } from '../support/api-client';
 
 const { db, base, auth } = await startApiServer();
 
@@ -37,14 +37,17 @@ const secondGuardian = { guardianId: await freshGuardian() };
 /** A 2-of-2 backup of a fresh key, one share for the matrix's guardian. */
 async function backupBody() {
   const domain = await freshDomain();
-  return {
-    publicKey: domain.publicKey,
-    threshold: 2,
-    shares: [guardianId, secondGuardian.guardianId].map((id) => ({
+  return signedBackup(
+    base,
+    owner,
+    family.id,
+    domain.signer,
+    2,
+    [guardianId, secondGuardian.guardianId].map((id) => ({
       guardianId: id,
-      encryptedShare: randomBytes(48).toString('base64'),
+      encryptedShare: randomBytes(48),
     })),
-  };
+  );
 }
 
 async function freshBackup(): Promise<string> {

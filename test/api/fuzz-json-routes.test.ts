@@ -46,6 +46,12 @@ const routes = [
   ['POST', `/domains/00000000-0000-0000-0000-000000000000/facts`],
   ['POST', `/key-shares/00000000-0000-0000-0000-000000000000/accept`],
   ['POST', `/key-shares/00000000-0000-0000-0000-000000000000/decline`],
+  ['POST', '/recoveries'],
+  ['POST', `/recoveries/00000000-0000-0000-0000-000000000000/complete`],
+  ['POST', `/guardian/recoveries/00000000-0000-0000-0000-000000000000/share`],
+  ['POST', `/guardian/families/${family.id}/freeze`],
+  ['POST', `/families/${family.id}/recoveries/00000000-0000-0000-0000-000000000000/cancel`],
+  ['PUT', `/families/${family.id}/recovery-wait`],
 ] as const;
 
 const jsonValue = fc.jsonValue({ maxDepth: 3 });
@@ -68,9 +74,17 @@ const body = fc.oneof(
   fc.record({
     publicKey: fc.string({ minLength: 50, maxLength: 60 }),
     threshold: fc.integer({ min: -1, max: 300 }),
-    shares: fc.array(fc.record({ guardianId: fc.uuid(), encryptedShare: fc.base64String() }), {
-      maxLength: 4,
-    }),
+    commitmentSignature: fc.base64String(),
+    shares: fc.array(
+      fc.record({
+        guardianId: fc.uuid(),
+        encryptedShare: fc.base64String(),
+        commitment: fc.base64String(),
+      }),
+      {
+        maxLength: 4,
+      },
+    ),
   }),
   fc.record({
     packets: fc.array(

@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { z32Encode } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
 import { startApiServer } from '../support/api-server';
-import { call, signIn, type ApiUser, registerDomain, join } from '../support/api-client';
+import {
+  call,
+  signIn,
+  type ApiUser,
+  registerDomain,
+  join,
+  signedBackup,
+} from '../support/api-client';
+import type { PacketSigner } from '../../src-shared/pkarr';
 
 const { db, base } = await startApiServer();
 const owner = await signIn(base);
@@ -26,25 +34,32 @@ for (let i = 0; i < 5; i++) {
   guardians.push({ ...user, guardianId: guardianId! });
 }
 
-async function newKey(): Promise<{ publicKey: string; domainRecordId: string }> {
+async function newKey(): Promise<{
+  publicKey: string;
+  domainRecordId: string;
+  signer: PacketSigner;
+}> {
   const created = await registerDomain(base, owner, family.id, undefined, {
     custody: 'os-keychain',
   });
-  return created.body as { publicKey: string; domainRecordId: string };
+  return {
+    ...(created.body as { publicKey: string; domainRecordId: string }),
+    signer: created.signer,
+  };
 }
 
 const shareBytes = () => guardians.map(() => randomBytes(96));
-const backup = (publicKey: string, shares: Buffer[], threshold = 3) =>
+const backup = async (key: { signer: PacketSigner }, shares: Buffer[], threshold = 3) =>
   call(base, 'POST', `/families/${family.id}/backups`, {
     token: owner.accessToken,
-    body: {
-      publicKey,
+    body: await signedBackup(
+      base,
+      owner,
+      family.id,
+      key.signer,
       threshold,
-      shares: guardians.map((g, i) => ({
-        guardianId: g.guardianId,
-        encryptedShare: shares[i]!.toString('base64'),
-      })),
-    },
+      guardians.map((g, i) => ({ guardianId: g.guardianId, encryptedShare: shares[i]! })),
+    ),
   });
 
 const breakdownOf = async (domainRecordId: string) => {
@@ -62,7 +77,7 @@ describe('guardian backups', () => {
   it('each guardian sees only its own share, acknowledges it, and the score follows', async () => {
     const key = await newKey();
     const shares = shareBytes();
-    const created = await backup(key.publicKey, shares);
+    const created = await backup(key, shares);
     expect(created.status).toBe(201);
     const { backupId } = created.body as { backupId: string };
 
@@ -115,9 +130,9 @@ describe('guardian backups', () => {
 
   it('a new backup supersedes the old one: guardians see only the new shares', async () => {
     const key = await newKey();
-    const first = (await backup(key.publicKey, shareBytes())).body as { backupId: string };
+    const first = (await backup(key, shareBytes())).body as { backupId: string };
     const secondShares = shareBytes();
-    const second = (await backup(key.publicKey, secondShares)).body as { backupId: string };
+    const second = (await backup(key, secondShares)).body as { backupId: string };
     const mine = (await call(base, 'GET', '/guardian/shares', { token: guardians[0]!.accessToken }))
       .body as { backupId: string; encryptedShare: string }[];
     expect(mine.map((s) => s.backupId)).toContain(second.backupId);
@@ -147,12 +162,25 @@ describe('guardian backups', () => {
     const share = (guardianId: string) => ({
       guardianId,
       encryptedShare: randomBytes(32).toString('base64'),
+      commitment: randomBytes(32).toString('base64'),
     });
+    const signature = randomBytes(64).toString('base64');
     const g = guardians.map((x) => x.guardianId);
     const cases: [unknown, number, string][] = [
       [{ publicKey: key.publicKey, threshold: 6, shares: g.map(share) }, 400, 'INVALID'],
       [{ publicKey: key.publicKey, threshold: 1, shares: g.map(share) }, 400, 'INVALID'],
       [{ publicKey: key.publicKey, threshold: 2, shares: [share(g[0]!)] }, 400, 'INVALID'],
+      // Commitments the domain key did not sign: a backup nobody could check.
+      [
+        {
+          publicKey: key.publicKey,
+          threshold: 2,
+          shares: g.map(share),
+          commitmentSignature: signature,
+        },
+        400,
+        'INVALID',
+      ],
       [
         { publicKey: key.publicKey, threshold: 2, shares: [share(g[0]!), share(g[0]!)] },
         400,
@@ -188,7 +216,11 @@ describe('guardian backups', () => {
       [{ publicKey: key.publicKey, threshold: 2, shares: g.map(share), extra: 1 }, 400, 'INVALID'],
     ];
     for (const [body, status, code] of cases) {
-      const answer = await post(body);
+      const answer = await post(
+        typeof body === 'object' && body && !('commitmentSignature' in body)
+          ? { ...body, commitmentSignature: signature }
+          : body,
+      );
       expect(answer.status, JSON.stringify(answer.body)).toBe(status);
       expect(answer.body).toMatchObject({ error: { code } });
     }
@@ -216,7 +248,7 @@ describe('guardian backups', () => {
 
   it('removing a guardian ends its access to its shares', async () => {
     const key = await newKey();
-    await backup(key.publicKey, shareBytes());
+    await backup(key, shareBytes());
     const leaving = guardians[4]!;
     const removed = await call(
       base,

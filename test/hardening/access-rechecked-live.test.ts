@@ -7,7 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../server/auth/auth-service';
 import { migrate } from '../../server/db/migrate';
 import { startFeed } from '../../server/feed/start-feed';
-import { call, signIn, type ApiUser, registerDomain, join } from '../support/api-client';
+import {
+  call,
+  signIn,
+  type ApiUser,
+  registerDomain,
+  join,
+  signedBackup,
+} from '../support/api-client';
 import { listenApp } from '../support/api-server';
 import { freshDatabase } from '../support/database';
 import { connectFeed, type TestFeedClient } from '../support/feed-client';
@@ -235,20 +242,18 @@ describe('members and roles (item 6, acceptance 4)', () => {
       const { guardianId } = await join(base, owner, familyId, user, 'guardian');
       guardians.push({ user, guardianId: guardianId! });
     }
-    const domain = (await newDomain(owner, familyId)).body as {
-      publicKey: string;
-      domainRecordId: string;
-    };
+    const registered = await newDomain(owner, familyId);
+    const domain = registered.body as { publicKey: string; domainRecordId: string };
     const created = await call(base, 'POST', `/families/${familyId}/backups`, {
       token: owner.accessToken,
-      body: {
-        publicKey: domain.publicKey,
-        threshold: 2,
-        shares: guardians.map((g) => ({
-          guardianId: g.guardianId,
-          encryptedShare: randomBytes(64).toString('base64'),
-        })),
-      },
+      body: await signedBackup(
+        base,
+        owner,
+        familyId,
+        registered.signer,
+        2,
+        guardians.map((g) => ({ guardianId: g.guardianId, encryptedShare: randomBytes(64) })),
+      ),
     });
     expect(created.status).toBe(201);
     for (const g of guardians) {

@@ -9,7 +9,14 @@ import { AuthService } from '../../server/auth/auth-service';
 import { migrate } from '../../server/db/migrate';
 import { startFeed } from '../../server/feed/start-feed';
 import { encodeRelayPayload, signPacket, z32Encode } from '../../src-shared/pkarr';
-import { call, join, registerDomain, signIn, createFamily } from '../support/api-client';
+import {
+  call,
+  join,
+  registerDomain,
+  signIn,
+  createFamily,
+  signedBackup,
+} from '../support/api-client';
 import { listenApp } from '../support/api-server';
 import { freshDatabase } from '../support/database';
 import { connectFeed } from '../support/feed-client';
@@ -103,14 +110,14 @@ describe('the server role', () => {
     expect(relayed.status).toBe(200);
     const backup = await call(base, 'POST', `/families/${familyId}/backups`, {
       token: owner.accessToken,
-      body: {
-        publicKey: z32Encode(domain.signer.publicKey),
-        threshold: 2,
-        shares: guardians.map((guardianId) => ({
-          guardianId,
-          encryptedShare: randomBytes(64).toString('base64'),
-        })),
-      },
+      body: await signedBackup(
+        base,
+        owner,
+        familyId,
+        domain.signer,
+        2,
+        guardians.map((guardianId) => ({ guardianId, encryptedShare: randomBytes(64) })),
+      ),
     });
     expect(backup.status).toBe(201);
     expect(

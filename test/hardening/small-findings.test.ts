@@ -25,6 +25,7 @@ import {
   registerDomain,
   signIn,
   createFamily,
+  signedBackup,
 } from '../support/api-client';
 import { startApiServer } from '../support/api-server';
 import { freshDatabase } from '../support/database';
@@ -193,14 +194,14 @@ describe('the server', () => {
         (await joinFamily(base, owner, familyId, await signIn(base), 'guardian')).guardianId!,
       );
     }
-    const body = {
-      publicKey: z32Encode(domain.signer.publicKey),
-      threshold: 3,
-      shares: guardians.map((guardianId) => ({
-        guardianId,
-        encryptedShare: randomBytes(4096).toString('base64'),
-      })),
-    };
+    const body = await signedBackup(
+      base,
+      owner,
+      familyId,
+      domain.signer,
+      3,
+      guardians.map((guardianId) => ({ guardianId, encryptedShare: randomBytes(4096) })),
+    );
     expect(JSON.stringify(body).length).toBeGreaterThan(64 * 1024);
     const backup = await call(base, 'POST', `/families/${familyId}/backups`, {
       token: owner.accessToken,

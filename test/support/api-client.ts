@@ -12,6 +12,7 @@ import {
   type PacketSigner,
 } from '../../src-shared/pkarr';
 import { randomSeed, seedSigner } from '../../src-node/native-ed25519';
+import { backupCommitmentMessage, shareCommitment } from '../../src-shared/guardians/commitments';
 
 export interface ApiUser {
   readonly signer: PacketSigner;
@@ -146,4 +147,50 @@ export async function createFamily(base: string, user: ApiUser, name: string): P
   });
   if (created.status !== 201) throw new Error(`family not created: ${created.text}`);
   return (created.body as { id: string }).id;
+}
+
+/**
+ * A backup body as the family's app sends it: each share with its commitment, and the domain
+ * key's signature over them all (src-shared/guardians/commitments.ts). Guardians' keys are read
+ * from the family.
+ */
+export async function signedBackup(
+  base: string,
+  owner: ApiUser,
+  familyId: string,
+  domain: PacketSigner,
+  threshold: number,
+  shares: readonly { guardianId: string; encryptedShare: Uint8Array }[],
+) {
+  const listed = await call(base, 'GET', `/families/${familyId}/guardians`, {
+    token: owner.accessToken,
+  });
+  const keyOf = new Map(
+    (listed.body as { guardianId: string; publicKey: string }[]).map((g) => [
+      g.guardianId,
+      g.publicKey,
+    ]),
+  );
+  const publicKey = z32Encode(domain.publicKey);
+  const entries = shares.map((share) => ({
+    ...share,
+    guardianKey: keyOf.get(share.guardianId) ?? share.guardianId,
+    commitment: shareCommitment(
+      publicKey,
+      keyOf.get(share.guardianId) ?? share.guardianId,
+      share.encryptedShare,
+    ),
+  }));
+  return {
+    publicKey,
+    threshold,
+    shares: entries.map((e) => ({
+      guardianId: e.guardianId,
+      encryptedShare: Buffer.from(e.encryptedShare).toString('base64'),
+      commitment: Buffer.from(e.commitment).toString('base64'),
+    })),
+    commitmentSignature: Buffer.from(
+      domain.sign(backupCommitmentMessage(publicKey, threshold, entries)),
+    ).toString('base64'),
+  };
 }

@@ -429,7 +429,11 @@ export type RecoveryState =
   | { readonly state: 'none' }
   | { readonly state: 'waiting'; readonly recovery: RecoverySummary }
   | { readonly state: 'cancelled'; readonly recovery: RecoverySummary }
-  | { readonly state: 'recovered'; readonly publicKey: string; readonly badGuardians: readonly string[] };
+  | {
+      readonly state: 'recovered';
+      readonly publicKey: string;
+      readonly badGuardians: readonly string[];
+    };
 
 export interface MigrationView {
   readonly id: string;

@@ -52,6 +52,18 @@ export const routes: RouteObject[] = [
         }),
       },
       {
+        path: 'guardians',
+        lazy: async () => ({
+          Component: (await import('./screens/guardians/guardians-screen')).GuardiansScreen,
+        }),
+      },
+      {
+        path: 'recover',
+        lazy: async () => ({
+          Component: (await import('./screens/guardians/recover-screen')).RecoverScreen,
+        }),
+      },
+      {
         path: 'explore',
         lazy: async () => ({
           Component: (await import('./screens/explore/explore-screen')).ExploreScreen,

@@ -58,7 +58,12 @@ export function useMainEvents(): void {
         void client.invalidateQueries({ queryKey: ['families'] });
         void client.invalidateQueries({ queryKey: ['family', familyId] });
         void client.invalidateQueries({ queryKey: ['family-activity', familyId] });
+        // A guardian's acknowledgement reaches the family as a score change: any event may
+        // change what the guardians section shows.
+        void client.invalidateQueries({ queryKey: ['guardians', familyId] });
         if (kind === 'family_event') void client.invalidateQueries({ queryKey: ['key-shares'] });
+        if (kind === 'guardian_event' || kind === 'family_event')
+          void client.invalidateQueries({ queryKey: ['guarding'] });
         if (kind === 'sovereignty_score_event' || kind === 'pkarr_record_event')
           void client.invalidateQueries({ queryKey: ['score'] });
       }),

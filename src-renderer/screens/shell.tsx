@@ -63,6 +63,9 @@ export function Shell() {
             <NavLink to="/family">Family</NavLink>
           </li>
           <li>
+            <NavLink to="/guardians">Guardians</NavLink>
+          </li>
+          <li>
             <NavLink to="/explore">Explore</NavLink>
           </li>
           <li className="separated">

@@ -20,6 +20,7 @@ import { shortKey } from '../../ui/short-key';
 import { ErrorMessage, Skeleton } from '../../ui/states';
 import { domainName, familyKeys } from './family-shared';
 import { TableHead } from '../../ui/table-head';
+import { FamilyGuardians } from './family-guardians';
 
 const ROLES: readonly FamilyRole[] = ['owner', 'member', 'guardian'];
 
@@ -459,6 +460,9 @@ export function FamilyDetail() {
       <Domains familyId={familyId} family={family.data} />
       <ScoreOverview familyId={familyId} family={family.data} />
       <Activity familyId={familyId} family={family.data} />
+      {family.data.role !== 'guardian' && (
+        <FamilyGuardians familyId={familyId} family={family.data} />
+      )}
       {owner && <Invite familyId={familyId} />}
       <ConfirmDialog
         open={removing !== undefined}

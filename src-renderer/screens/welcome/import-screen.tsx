@@ -3,7 +3,7 @@
 import * as Tabs from '@radix-ui/react-tabs';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { z } from 'zod';
 import { IpcFailure, messageOf } from '../../ipc/client';
 import { useImportPhrase, useImportRecoveryFile } from '../../ipc/hooks';
@@ -127,6 +127,9 @@ export function ImportScreen() {
           <FileImport />
         </Tabs.Content>
       </Tabs.Root>
+      <p className="hint">
+        Lost every copy? <Link to="/recover">Recover it with your guardians</Link>.
+      </p>
     </section>
   );
 }

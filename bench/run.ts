@@ -7,6 +7,7 @@ import { benchApi } from './api';
 import { benchApp } from './app';
 import { benchDevices } from './devices';
 import { benchMigrate } from './migrate';
+import { benchGuardians } from './guardians';
 
 const benches: Record<string, (seconds: number) => Promise<Record<string, unknown>>> = {
   pkarr: benchPkarr,
@@ -16,6 +17,7 @@ const benches: Record<string, (seconds: number) => Promise<Record<string, unknow
   app: () => benchApp(),
   devices: () => benchDevices(),
   migrate: () => benchMigrate(),
+  guardians: () => benchGuardians(),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -3,8 +3,8 @@
 // acknowledges; the fresh machine asks for the key with a one-time key; three guardians approve;
 // nothing comes before the waiting period; then the machine rebuilds the key, which signs a packet
 // the old public key verifies. A recovery the family's device did not start is cancelled and
-// releases nothing; a guardian's freeze stops a recovery. No seed or phrase in Postgres, SQLite or
-// the logs.
+// releases nothing; a guardian's freeze stops a recovery. No seed or phrase in Postgres, SQLite,
+// the logs or the feed.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ import {
 } from '../../src-shared/pkarr';
 import { startCompanion } from '../support/companion';
 import { waitFor } from '../support/processes';
+import { FeedClient } from '../../src-node/feed-client';
+import type { Subscription } from '../../src-shared/feed-messages';
 
 const { server, serverLog, devices, device } = await startCompanion();
 const owner = await device('owner');
@@ -151,8 +153,26 @@ describe('guardians recover a family’s key', () => {
     expect(overview.freezes.map((f) => f.publicKey)).toEqual([guardianKeys[4]]);
   });
 
-  it('no seed or phrase in Postgres, SQLite or the logs', async () => {
+  it('no seed or phrase in Postgres, SQLite, the logs or the feed', async () => {
     const secrets: string[] = [...phrases];
+    // Everything the feed told the family and a guardian, replayed from the start.
+    const frames: string[] = [];
+    const replay = async (d: typeof owner, subscription: Subscription) => {
+      const client = new FeedClient({
+        urls: [server.feedUrl],
+        token: () => d.main.session.accessToken(),
+        subscriptions: [subscription],
+        since: 0,
+      });
+      client.on('event', (event) => frames.push(JSON.stringify(event)));
+      client.start();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      client.stop();
+    };
+    await replay(owner, { familyId: family.id });
+    await replay(guardians[0]!, { guardian: true });
+    expect(frames.some((f) => f.includes('recovery_requested'))).toBe(true);
+    const feed = frames.join('\n');
     for (const d of devices) {
       const keychain = osKeychain(d.service);
       for (const key of d.main.vault.list()) {
@@ -179,6 +199,7 @@ describe('guardians recover a family’s key', () => {
       expect(postgres.includes(secret)).toBe(false);
       for (const file of files) expect(file.includes(secret)).toBe(false);
       expect(logs.includes(secret)).toBe(false);
+      expect(feed.includes(secret)).toBe(false);
     }
   });
 });

@@ -779,7 +779,9 @@ export function createHandlers(context: MainContext): IpcHandlers {
       if (!pending) return { state: 'none' };
       const recovery = await families().recovery(pending.recoveryId);
       if (recovery.status === 'cancelled') return { state: 'cancelled', recovery };
-      if (!recovery.released || !recovery.commitmentSignature)
+      // Released, but the guardians' shares may still be on their way.
+      const arrived = recovery.shares.filter((share) => share.sealed).length;
+      if (!recovery.released || !recovery.commitmentSignature || arrived < recovery.threshold)
         return { state: 'waiting', recovery };
       const { publicKey, badGuardians } = await vault.recoverFromShares({
         oneTimeKey: pending.oneTime,

@@ -47,17 +47,32 @@ export async function startCompanion(): Promise<Companion> {
     },
     { logStream: { write: (line: string) => void serverLog.push(line) } },
   );
-  const devices: Device[] = [];
+  const { devices, device } = companionDevices(() => server.url);
   afterAll(async () => {
-    for (const d of devices) {
-      for (const key of d.main.vault.list()) d.main.vault.delete(key, key);
-      osKeychain(d.service).delete(`session:${new URL(server.url).origin}`);
-      await d.main.close();
-      rmSync(d.dir, { recursive: true, force: true });
-    }
+    await Promise.all(devices.splice(0).map((d) => closeDevice(d, server.url)));
     await server.close();
     rmSync(serverDir, { recursive: true, force: true });
     // Devices, then embedded Postgres, stopping on a busy machine (the whole suite in parallel).
+  }, 120_000);
+  return { server, serverLog, devices, device };
+}
+
+/** Forgets a device: its keys, its session, its data. */
+async function closeDevice(d: Device, serverUrl: string): Promise<void> {
+  for (const key of d.main.vault.list()) d.main.vault.delete(key, key);
+  osKeychain(d.service).delete(`session:${new URL(serverUrl).origin}`);
+  await d.main.close();
+  rmSync(d.dir, { recursive: true, force: true });
+}
+
+/** Devices against a server the caller runs (in this process or its own); gone after the file. */
+export function companionDevices(serverUrl: () => string): {
+  devices: Device[];
+  device(name: string, options?: { relays?: readonly string[] }): Promise<Device>;
+} {
+  const devices: Device[] = [];
+  afterAll(async () => {
+    await Promise.all(devices.splice(0).map((d) => closeDevice(d, serverUrl())));
   }, 120_000);
   async function device(name: string, options: { relays?: readonly string[] } = {}) {
     const dir = mkdtempSync(join(tmpdir(), `pubky-device-${name}-`));
@@ -69,7 +84,7 @@ export async function startCompanion(): Promise<Companion> {
       startMainServices({
         dataDir: dir,
         version: 'test',
-        serverUrl: () => server.url,
+        serverUrl,
         relays: options.relays ?? [],
         dhtBootstrap: null,
         keychainService: service,
@@ -98,5 +113,5 @@ export async function startCompanion(): Promise<Companion> {
     devices.push(self);
     return self;
   }
-  return { server, serverLog, devices, device };
+  return { devices, device };
 }

@@ -25,6 +25,8 @@ export async function startServerProcess(env: NodeJS.ProcessEnv = {}): Promise<S
     FEED_PORT: String(feedPort),
     LOG_LEVEL: 'warn',
     VERIFY_THREADS: '0',
+    // What sign-in messages name: the address clients use.
+    PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
     ...env,
   });
   let exited = false;

@@ -205,6 +205,21 @@ describe('guardian recovery', () => {
       await call(base, 'GET', `/families/${familyId}/recoveries`, { token: owner.accessToken })
     ).body as { freezes: { publicKey: string }[] };
     expect(family.freezes.map((f) => f.publicKey)).toEqual([guardians[4]!.publicKey]);
+    // When the freeze ends, the recovery goes on.
+    await db.pool.query(
+      "UPDATE guardian_freezes SET frozen_until = now() - interval '1 second' WHERE family_id = $1",
+      [familyId],
+    );
+    expect(
+      (
+        (await call(base, 'GET', `/recoveries/${recoveryId}`, { token: asker.accessToken }))
+          .body as Seen
+      ).released,
+    ).toBe(true);
+    await call(base, 'POST', `/guardian/families/${familyId}/freeze`, {
+      token: guardians[4]!.accessToken,
+      body: { seconds: 3600 },
+    });
     // No new recovery while frozen; the freeze is a guardian's alone.
     await call(base, 'POST', `/families/${familyId}/recoveries/${recoveryId}/cancel`, {
       token: owner.accessToken,

@@ -22,6 +22,7 @@ import {
   type SignedPacket,
 } from '../src-shared/pkarr';
 import { COMPANION_TARGET } from '../src-shared/publish/targets';
+import { migrationStatuses } from '../src-shared/migration/states';
 import type { RelayClient } from '../src-shared/publish/relay-client';
 import type { FamilyClient } from './family-client';
 import type { MainEvents } from './events';
@@ -137,15 +138,7 @@ const scoreEventData = z.object({
 });
 const migrationEventData = z.object({
   domainRecordId: z.string().uuid(),
-  status: z.enum([
-    'pending',
-    'in_progress',
-    'verifying',
-    'completed',
-    'failed',
-    'cancelled',
-    'rolled_back',
-  ]),
+  status: z.enum(migrationStatuses),
 });
 const opOf = (data: Readonly<Record<string, unknown>>) =>
   typeof data['op'] === 'string' ? data['op'].slice(0, 40) : '';
@@ -229,32 +222,40 @@ export class FamilySync {
     } else if (event.type === 'sovereignty_score_event') {
       const data = scoreEventData.safeParse(event.data);
       if (!data.success) return;
-      // Only for the words on the activity list: asked at most every few seconds per family.
-      const learned = this.learnedAt.get(event.familyId) ?? -Infinity;
-      if (!this.keyOfRecord(data.data.domainRecordId) && now - learned > 5000)
-        await this.learnDomains(event.familyId);
       entry = {
         ...entry,
         score: data.data.score,
-        domain: this.keyOfRecord(data.data.domainRecordId) ?? null,
+        domain: await this.domainOfRecord(event.familyId, data.data.domainRecordId, now),
       };
     } else if (event.type === 'domain_migration_event') {
       const data = migrationEventData.safeParse(event.data);
       if (!data.success) return;
-      const learned = this.learnedAt.get(event.familyId) ?? -Infinity;
-      if (!this.keyOfRecord(data.data.domainRecordId) && now - learned > 5000)
-        await this.learnDomains(event.familyId);
       // The migration's state is what the family reads: "verifying", "completed" …
       entry = {
         ...entry,
         op: data.data.status,
-        domain: this.keyOfRecord(data.data.domainRecordId) ?? null,
+        domain: await this.domainOfRecord(event.familyId, data.data.domainRecordId, now),
       };
     } else if (event.type === 'pubky_domain_event') {
       const key = z.object({ publicKey: z.string().max(60) }).safeParse(event.data);
       entry = { ...entry, domain: key.success ? key.data.publicKey : null };
     }
     this.deps.store.addActivity(entry);
+  }
+
+  /**
+   * The key of a family domain by its record id, for the words on the activity list; the
+   * family's list is asked again at most every few seconds.
+   */
+  private async domainOfRecord(
+    familyId: string,
+    domainRecordId: string,
+    now: number,
+  ): Promise<string | null> {
+    const learned = this.learnedAt.get(familyId) ?? -Infinity;
+    if (!this.keyOfRecord(domainRecordId) && now - learned > 5000)
+      await this.learnDomains(familyId);
+    return this.keyOfRecord(domainRecordId) ?? null;
   }
 
   private keyOfRecord(domainRecordId: string): string | undefined {

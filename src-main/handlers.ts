@@ -149,6 +149,26 @@ export function createHandlers(context: MainContext): IpcHandlers {
       diagnostics.add(`telling the server of ${account}'s recovery file failed: ${String(error)}`),
     );
   };
+  /** What is wrong with a share this guardian holds, checked in the vault (undefined: sound). */
+  const checkShare = (
+    me: string,
+    share: {
+      publicKey: string;
+      threshold: number;
+      encryptedShare: string;
+      commitmentSignature: string | null;
+      commitments: { guardianKey: string; commitment: string | null }[];
+    },
+  ) =>
+    vault.checkGuardianShare(me, {
+      publicKey: share.publicKey,
+      threshold: share.threshold,
+      sealed: new Uint8Array(Buffer.from(share.encryptedShare, 'base64')),
+      commitmentSignature: share.commitmentSignature
+        ? new Uint8Array(Buffer.from(share.commitmentSignature, 'base64'))
+        : null,
+      commitments: share.commitments,
+    });
   /** Plans made for the person, by id, until started (the newest few). */
   const plans = new Map<string, MigrationPlan & { planId: string; domain: string }>();
   const migrations = () => {
@@ -700,16 +720,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
           threshold: share.threshold,
           shareCount: share.shareCount,
           acknowledgedAt: share.acknowledgedAt,
-          problem:
-            vault.checkGuardianShare(me.publicKey, {
-              publicKey: share.publicKey,
-              threshold: share.threshold,
-              sealed: new Uint8Array(Buffer.from(share.encryptedShare, 'base64')),
-              commitmentSignature: share.commitmentSignature
-                ? new Uint8Array(Buffer.from(share.commitmentSignature, 'base64'))
-                : null,
-              commitments: share.commitments,
-            }) ?? null,
+          problem: checkShare(me.publicKey, share) ?? null,
         })),
         recoveries,
       };
@@ -719,15 +730,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
       if (me.state !== 'signed-in') throw new AppError('NOT_SIGNED_IN', 'Sign in first.');
       const share = (await families().guardedShares()).find((s) => s.backupId === backupId);
       if (!share) throw new AppError('NOT_FOUND', 'You hold no share of that backup.');
-      const problem = vault.checkGuardianShare(me.publicKey, {
-        publicKey: share.publicKey,
-        threshold: share.threshold,
-        sealed: new Uint8Array(Buffer.from(share.encryptedShare, 'base64')),
-        commitmentSignature: share.commitmentSignature
-          ? new Uint8Array(Buffer.from(share.commitmentSignature, 'base64'))
-          : null,
-        commitments: share.commitments,
-      });
+      const problem = checkShare(me.publicKey, share);
       if (problem) throw new AppError('INVALID_BACKUP', `Not acknowledged: ${problem}.`);
       await families().acknowledgeShare(backupId);
       return { acknowledged: true };

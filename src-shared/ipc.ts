@@ -6,11 +6,25 @@ import { z } from 'zod';
 import type { Result } from './result';
 import { dnsRecordsSchema } from './pkarr/record-schema';
 import type { DnsRecord, SizeReport } from './pkarr';
+import type { BackupSummary, RecoverySummary } from './guardians/views';
+import type { MigrationPlan } from './zone/migration-plan';
+
+export type { BackupSummary, RecoverySummary } from './guardians/views';
 import type { PkarrErrorCode } from './pkarr/errors';
 import type { ScoreBreakdown } from './score/score-rules';
 import { appSettingsSchema, type AppSettings } from './settings';
 
 const publicKey = z.string().min(1).max(120);
+/** A traditional domain's name (smith.example), as the person types it. */
+export const zoneName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/,
+    'Enter the domain’s name, such as smith.example',
+  );
+
 const label = z.string().max(100).default('');
 
 export const ipcRequestSchemas = {
@@ -93,14 +107,7 @@ export const ipcRequestSchemas = {
   'migrations:plan': z.object({
     domain: publicKey,
     /** The traditional name (smith.example). */
-    zone: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(
-        /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/,
-        'a domain name such as smith.example',
-      ),
+    zone: zoneName,
     source: z.discriminatedUnion('kind', [
       /** Main asks the person for the file (its open dialog) and reads it. */
       z.object({ kind: z.literal('zone-file') }),
@@ -344,47 +351,8 @@ export interface KeyShareOffer {
   readonly createdAt: string;
 }
 
-/** A plan main made and keeps, for the person to read and start. */
-export interface PlanView {
-  readonly planId: string;
-  readonly domain: string;
-  readonly zone: string;
-  readonly carried: readonly { readonly line: number; readonly record: DnsRecord }[];
-  readonly leftOut: readonly {
-    readonly line: number;
-    readonly name: string;
-    readonly type: string;
-    readonly reason: string;
-  }[];
-  readonly size: SizeReport;
-  readonly suggestions: readonly string[];
-  readonly change: {
-    readonly added: readonly DnsRecord[];
-    readonly removed: readonly DnsRecord[];
-    readonly kept: readonly DnsRecord[];
-  };
-  readonly safety: {
-    readonly removedShare: number;
-    readonly apexChanges: boolean;
-    readonly needsConfirmation: boolean;
-    readonly reasons: readonly string[];
-  };
-  readonly linkRecord: string;
-}
-
-export interface RecoverySummary {
-  readonly recoveryId: string;
-  readonly familyId: string;
-  readonly publicKey: string;
-  readonly ephemeralPublicKey: string;
-  readonly status: 'waiting' | 'completed' | 'cancelled';
-  readonly releaseAt: string;
-  readonly threshold: number;
-  readonly approvals: number;
-  readonly approvedByOwner: boolean;
-  readonly frozenUntil: string | null;
-  readonly released: boolean;
-}
+/** A plan main made and keeps, for the person to read and start (docs/migration.md). */
+export type PlanView = MigrationPlan & { readonly planId: string; readonly domain: string };
 
 export interface GuardiansOverview {
   readonly guardians: readonly {
@@ -393,16 +361,7 @@ export interface GuardiansOverview {
     readonly displayName: string;
     readonly backupStatus: string;
   }[];
-  readonly backups: readonly {
-    readonly backupId: string;
-    readonly publicKey: string;
-    readonly threshold: number;
-    readonly shareCount: number;
-    readonly acknowledged: number;
-    readonly status: string;
-    readonly createdAt: string;
-    readonly reshareNeededSince: string | null;
-  }[];
+  readonly backups: readonly BackupSummary[];
   readonly recoveries: readonly RecoverySummary[];
   readonly freezes: readonly { readonly publicKey: string; readonly frozenUntil: string }[];
 }

@@ -8,6 +8,7 @@ import { guarded, ServiceError } from './service-error';
 import { nativeVerifier } from '../../src-node/native-ed25519';
 import { parsePublicKey } from '../../src-shared/pkarr';
 import { backupCommitmentMessage } from '../../src-shared/guardians/commitments';
+import type { BackupSummary } from '../../src-shared/guardians/views';
 
 export interface Guardian {
   readonly guardianId: string;
@@ -15,18 +16,6 @@ export interface Guardian {
   readonly publicKey: string;
   readonly displayName: string;
   readonly backupStatus: string;
-}
-
-export interface BackupSummary {
-  readonly backupId: string;
-  readonly publicKey: string;
-  readonly threshold: number;
-  readonly shareCount: number;
-  readonly acknowledged: number;
-  readonly status: string;
-  readonly createdAt: string;
-  /** Set when a guardian holding a share was removed: the backup needs fresh shares. */
-  readonly reshareNeededSince: string | null;
 }
 
 export interface GuardedShare {

@@ -7,20 +7,7 @@ import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
 import { guarded, ServiceError } from './service-error';
 import { ForbiddenError } from '../auth/access';
-
-export interface RecoveryView {
-  readonly recoveryId: string;
-  readonly familyId: string;
-  readonly publicKey: string;
-  readonly ephemeralPublicKey: string;
-  readonly status: 'waiting' | 'completed' | 'cancelled';
-  readonly releaseAt: string;
-  readonly threshold: number;
-  readonly approvals: number;
-  readonly approvedByOwner: boolean;
-  readonly frozenUntil: string | null;
-  readonly released: boolean;
-}
+import type { RecoverySummary } from '../../src-shared/guardians/views';
 
 const VIEW = `SELECT r.id AS "recoveryId", r.family_id AS "familyId", k.public_key AS "publicKey",
     r.ephemeral_public_key AS "ephemeralPublicKey", r.status, r.release_at AS "releaseAt",
@@ -39,8 +26,10 @@ const VIEW = `SELECT r.id AS "recoveryId", r.family_id AS "familyId", k.public_k
 export class RecoveryService {
   constructor(private readonly pool: pg.Pool) {}
 
-  private async view(recoveryId: string): Promise<RecoveryView | undefined> {
-    const { rows } = await this.pool.query<RecoveryView>(`${VIEW} WHERE r.id = $1`, [recoveryId]);
+  private async view(recoveryId: string): Promise<RecoverySummary | undefined> {
+    const { rows } = await this.pool.query<RecoverySummary>(`${VIEW} WHERE r.id = $1`, [
+      recoveryId,
+    ]);
     return rows[0];
   }
 
@@ -48,7 +37,7 @@ export class RecoveryService {
    * A recovery of `publicKey`'s active backup, asked by the caller (signed in with its one-time
    * key). Refused while a guardian's freeze holds or another recovery of it is open.
    */
-  request(requesterId: string, ephemeralKey: string, publicKey: string): Promise<RecoveryView> {
+  request(requesterId: string, ephemeralKey: string, publicKey: string): Promise<RecoverySummary> {
     return guarded('recovery', async () => {
       const id = await inTransaction(this.pool, async (client) => {
         const { rows } = await client.query<{ id: string; family_id: string; wait: number }>(
@@ -152,7 +141,7 @@ export class RecoveryService {
   /** Open recoveries of the families the caller guards, with whether it has approved. */
   async forGuardian(userId: string) {
     const { rows } = await this.pool.query<
-      RecoveryView & { familyName: string; approved: boolean }
+      RecoverySummary & { familyName: string; approved: boolean }
     >(
       `SELECT v.*, f.name AS "familyName",
               EXISTS (SELECT 1 FROM guardian_recovery_shares s WHERE s.recovery_id = v."recoveryId"
@@ -201,9 +190,10 @@ export class RecoveryService {
   /** A family's recoveries, newest first, and the freezes that hold now (who, until when). */
   async ofFamily(familyId: string) {
     const [recoveries, freezes] = await Promise.all([
-      this.pool.query<RecoveryView>(`${VIEW} WHERE r.family_id = $1 ORDER BY r.created_at DESC`, [
-        familyId,
-      ]),
+      this.pool.query<RecoverySummary>(
+        `${VIEW} WHERE r.family_id = $1 ORDER BY r.created_at DESC`,
+        [familyId],
+      ),
       this.pool.query<{ guardianId: string; publicKey: string; frozenUntil: string }>(
         `SELECT z.guardian_id AS "guardianId", g.guardian_public_key AS "publicKey",
                 z.frozen_until AS "frozenUntil"

@@ -19,6 +19,8 @@ import {
 import { startCompanion } from '../support/companion';
 import { waitFor } from '../support/processes';
 import { FeedClient } from '../../src-node/feed-client';
+import { open } from '../../src-shared/crypto/sealed-box';
+import { shareContext } from '../../src-shared/guardians/commitments';
 import type { Subscription } from '../../src-shared/feed-messages';
 
 const { server, serverLog, devices, device } = await startCompanion();
@@ -153,7 +155,7 @@ describe('guardians recover a family’s key', () => {
     expect(overview.freezes.map((f) => f.publicKey)).toEqual([guardianKeys[4]]);
   });
 
-  it('no seed or phrase in Postgres, SQLite, the logs or the feed', async () => {
+  it('no seed, phrase or plain share in Postgres, SQLite, the logs or the feed', async () => {
     const secrets: string[] = [...phrases];
     // Everything the feed told the family and a guardian, replayed from the start.
     const frames: string[] = [];
@@ -179,6 +181,19 @@ describe('guardians recover a family’s key', () => {
         const seed = Buffer.from(keychain.get(key)!);
         secrets.push(seed.toString('hex'), seed.toString('base64'), seed.toString('base64url'));
       }
+    }
+    // The plain shares themselves: opened here, with each guardian's seed, from what it holds.
+    const held = await server.pool.query<{ sealed: Buffer; guardian: string; domain: string }>(
+      `SELECT s.encrypted_share AS sealed, g.guardian_public_key AS guardian, k.public_key AS domain
+       FROM guardian_backup_shares s JOIN federation_guardians g ON g.id = s.guardian_id
+       JOIN guardian_backups b ON b.id = s.backup_id JOIN pubky_keypairs k ON k.id = b.keypair_id`,
+    );
+    expect(held.rowCount).toBe(5);
+    for (const row of held.rows) {
+      const g = guardians[guardianKeys.indexOf(row.guardian)]!;
+      const seed = osKeychain(g.service).get(row.guardian)!;
+      const share = Buffer.from(open(new Uint8Array(row.sealed), seed, shareContext(row.domain)));
+      secrets.push(share.toString('hex'), share.toString('base64'), share.toString('base64url'));
     }
     const tables = await server.pool.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables

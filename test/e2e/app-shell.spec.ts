@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDispatch } from '../../src-main/ipc/dispatch';
 import { startMainServices, type MainServices } from '../../src-main/services';
-import { loadConfig } from '../../server/config';
-import { startServer, type RunningServer } from '../../server/start';
-import { freePort } from '../../server/db/embedded-postgres';
+import type { RunningServer } from '../../server/start';
+import { startLocalServer } from '../support/local-server';
 import { serveRenderer, wireApi, type ServedRenderer } from '../support/renderer-bridge';
 import { ShellPage } from './pages/shell-page';
 import { appProfile } from '../support/app-profile';
@@ -23,17 +22,7 @@ let serverUrl: string;
 test.beforeAll(async () => {
   renderer = await serveRenderer();
   dataDir = await mkdtemp(join(tmpdir(), 'pubky-e2e-'));
-  // The server names its own address in what it asks keys to sign: it must be the one the app
-  // uses, so the port is chosen first.
-  const port = await freePort();
-  server = await startServer({
-    ...loadConfig({ PUBLIC_ORIGIN: `http://127.0.0.1:${port}` }),
-    port,
-    feedPort: 0,
-    dataDir,
-    databaseUrl: undefined,
-    logLevel: 'warn',
-  });
+  server = await startLocalServer(dataDir);
   serverUrl = server.url;
   main = await startMainServices({
     dataDir,

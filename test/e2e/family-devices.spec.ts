@@ -7,11 +7,10 @@ import { expect, test } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../server/config';
-import { startServer, type RunningServer } from '../../server/start';
-import { freePort } from '../../server/db/embedded-postgres';
+import type { RunningServer } from '../../server/start';
 import { appProfile, type AppProfile } from '../support/app-profile';
 import { FaultRelay } from '../support/fault-relay';
+import { startLocalServer } from '../support/local-server';
 import { serveRenderer, type ServedRenderer } from '../support/renderer-bridge';
 import { DomainPage } from './pages/domain-page';
 import { ShellPage } from './pages/shell-page';
@@ -25,15 +24,7 @@ const profiles: AppProfile[] = [];
 test.beforeAll(async () => {
   renderer = await serveRenderer();
   serverDir = await mkdtemp(join(tmpdir(), 'pubky-e2e-devices-'));
-  const port = await freePort();
-  server = await startServer({
-    ...loadConfig({ PUBLIC_ORIGIN: `http://127.0.0.1:${port}` }),
-    port,
-    feedPort: 0,
-    dataDir: serverDir,
-    databaseUrl: undefined,
-    logLevel: 'warn',
-  });
+  server = await startLocalServer(serverDir);
   relays.push(await FaultRelay.start('ok'), await FaultRelay.start('ok'));
 });
 

@@ -8,7 +8,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import type { DomainSummary, MigrationView, PlanView } from '../../../src-shared/ipc';
+import {
+  zoneName,
+  type DomainSummary,
+  type MigrationView,
+  type PlanView,
+} from '../../../src-shared/ipc';
 import { recordValueText, type DnsRecord } from '../../../src-shared/pkarr';
 import { call, messageOf } from '../../ipc/client';
 import { TextAreaField, TextField } from '../../ui/field';
@@ -31,14 +36,7 @@ const ACTIVE = new Set(['pending', 'in_progress', 'verifying']);
 
 const sourceForm = z
   .object({
-    zone: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(
-        /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/,
-        'Enter the domain’s name, such as smith.example',
-      ),
+    zone: zoneName,
     kind: z.enum(['zone-file', 'zone-text', 'pkdns-text', 'live']),
     text: z.string().max(4 * 1024 * 1024),
     externalIpv4: z.string().trim().max(45),

@@ -72,7 +72,15 @@ export class LiveFeed {
     const client = new FeedClient({
       urls: [url],
       token: () => this.deps.session.accessToken(),
-      subscriptions: families.map((family) => ({ familyId: family.id })),
+      // A family's events for its owners and members; a guardian hears what it guards.
+      subscriptions: [
+        ...families
+          .filter((family) => family.role !== 'guardian')
+          .map((family) => ({ familyId: family.id })),
+        ...(families.some((family) => family.role === 'guardian')
+          ? [{ guardian: true as const }]
+          : []),
+      ],
       ...(typeof since === 'number' ? { since } : {}),
     });
     client.on('event', (event) => this.deliver(event));

@@ -92,6 +92,20 @@ describe('guardians recover a family’s key', () => {
           : undefined,
       5000,
     );
+    // Each guardian's app hears of it live (its feed's guardian events).
+    await waitFor(
+      async () =>
+        guardians.every((g) =>
+          g.events.some(
+            (e) =>
+              e.event === 'family:changed' &&
+              (e.payload as { kind: string }).kind === 'guardian_event',
+          ),
+        )
+          ? true
+          : undefined,
+      5000,
+    );
     // Guardians 3 and 4 are away; 0, 1 and 2 approve (each after the person confirms).
     for (const g of guardians.slice(0, 3)) {
       const view = await g.ask('guarding:list', undefined);

@@ -259,6 +259,7 @@ export class FamilyClient {
   familyRecoveries(familyId: string) {
     return this.request(
       z.object({
+        recoveryWaitSeconds: z.number().int().min(0),
         recoveries: z.array(recoveryView).max(1000),
         freezes: z
           .array(

@@ -658,6 +658,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
           publicKey,
           frozenUntil,
         })),
+        recoveryWaitHours: recoveries.recoveryWaitSeconds / 3600,
       };
     },
     'guardians:back-up': async ({ familyId, publicKey, threshold }) => {

@@ -364,6 +364,8 @@ export interface GuardiansOverview {
   readonly backups: readonly BackupSummary[];
   readonly recoveries: readonly RecoverySummary[];
   readonly freezes: readonly { readonly publicKey: string; readonly frozenUntil: string }[];
+  /** How long a recovery waits before shares are released. */
+  readonly recoveryWaitHours: number;
 }
 
 export interface GuardingView {

@@ -202,7 +202,15 @@ export class RecoveryService {
         [familyId],
       ),
     ]);
-    return { recoveries: recoveries.rows, freezes: freezes.rows };
+    const wait = await this.pool.query<{ seconds: number }>(
+      'SELECT recovery_wait_seconds AS seconds FROM families WHERE id = $1',
+      [familyId],
+    );
+    return {
+      recoveries: recoveries.rows,
+      freezes: freezes.rows,
+      recoveryWaitSeconds: wait.rows[0]?.seconds ?? 86_400,
+    };
   }
 
   /** A family device cancels: nothing of it is ever released. */

@@ -203,8 +203,9 @@ describe('guardian recovery', () => {
     expect(seen.frozenUntil).not.toBeNull();
     const family = (
       await call(base, 'GET', `/families/${familyId}/recoveries`, { token: owner.accessToken })
-    ).body as { freezes: { publicKey: string }[] };
+    ).body as { freezes: { publicKey: string }[]; recoveryWaitSeconds: number };
     expect(family.freezes.map((f) => f.publicKey)).toEqual([guardians[4]!.publicKey]);
+    expect(family.recoveryWaitSeconds).toBe(0);
     // When the freeze ends, the recovery goes on.
     await db.pool.query(
       "UPDATE guardian_freezes SET frozen_until = now() - interval '1 second' WHERE family_id = $1",

@@ -196,11 +196,14 @@ export function FamilyGuardians({ familyId, family }: { familyId: string; family
             type="number"
             min={0}
             max={720}
-            value={waitHours ?? 24}
+            value={waitHours ?? overview.data.recoveryWaitHours}
             onChange={(e) => setWaitHours(Math.min(720, Math.max(0, Number(e.target.value) || 0)))}
             style={{ width: '6rem' }}
           />
-          <button type="button" onClick={() => setWait.mutate(waitHours ?? 24)}>
+          <button
+            type="button"
+            onClick={() => setWait.mutate(waitHours ?? overview.data.recoveryWaitHours)}
+          >
             Save
           </button>
           {setWait.isSuccess && <span role="status">✓ Saved</span>}

@@ -19,6 +19,7 @@ import type { IpcHandlers } from './ipc/dispatch';
 import type { Publisher } from './publish/publisher';
 import { checkServer } from './server-status';
 import type { LocalStore } from './store/local-store';
+import { storedPacket } from './store/stored-packet';
 import { phraseWords, PHRASE_WORDS } from './custody/recovery-phrase';
 import { ratePassphrase } from './custody/passphrase-rating';
 import { summariseDomain } from './domain-summary';
@@ -194,12 +195,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
   const recordsOf = (domain: string): DomainRecords => {
     const key = parsePublicKey(domain);
     const drafts = store.getDrafts(domain);
-    const stored = store.getPacket(domain);
-    const published = stored
-      ? decodeRelayPayload(nativeVerifier, key, stored.payload, {
-          maxFutureMicros: Number.MAX_SAFE_INTEGER,
-        })
-      : null;
+    const published = storedPacket(store, domain) ?? null;
     const conflict = store.getConflict(domain);
     const theirs = conflict
       ? decodeRelayPayload(nativeVerifier, key, conflict.payload, {
@@ -556,12 +552,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
       } catch (error) {
         zoneError(error);
       }
-      const stored = store.getPacket(domain);
-      const current = stored
-        ? decodeRelayPayload(nativeVerifier, parsePublicKey(domain), stored.payload, {
-            maxFutureMicros: Number.MAX_SAFE_INTEGER,
-          }).records
-        : [];
+      const current = storedPacket(store, domain)?.records ?? [];
       let plan: MigrationPlan;
       try {
         plan = planMigration({ zone: parsed!, publicKey: domain, current });
@@ -618,16 +609,7 @@ export function createHandlers(context: MainContext): IpcHandlers {
     'migrations:cancel': async ({ migrationId }) => migrationView(migrations().cancel(migrationId)),
     'migrations:export': async ({ domain: input, format, zone }) => {
       const domain = domainOf(input);
-      const records = store.getPacket(domain)
-        ? decodeRelayPayload(
-            nativeVerifier,
-            parsePublicKey(domain),
-            store.getPacket(domain)!.payload,
-            {
-              maxFutureMicros: Number.MAX_SAFE_INTEGER,
-            },
-          ).records
-        : store.getDrafts(domain);
+      const records = storedPacket(store, domain)?.records ?? store.getDrafts(domain);
       const origin = zone.replace(/\.$/, '') || domain;
       const path = await context.dialogs.chooseSavePath({
         title: format === 'bind' ? `Zone file for ${origin}` : `pkdns zone for ${nameOf(domain)}`,

@@ -7,13 +7,9 @@ import { z } from 'zod';
 import type { Caller } from '../auth/auth-service';
 import { requireRoleFor } from '../auth/access';
 import { KeyShareService } from '../services/key-share-service';
-import { ServiceError } from '../services/service-error';
-import { base64Bytes, parseBody, uuid, uuidParam } from './validation';
+import { parseBody, sealedBlob, uuid, uuidParam } from './validation';
 
-/** The sealing module's largest blob: 4,096 bytes of plaintext and 73 of envelope. */
-const MAX_SEALED = 4169;
-
-const shareBody = z.object({ recipientId: uuid, sealed: base64Bytes(MAX_SEALED) }).strict();
+const shareBody = z.object({ recipientId: uuid, sealed: sealedBlob }).strict();
 
 export function keyShareRoutes(
   app: FastifyInstance,
@@ -30,8 +26,6 @@ export function keyShareRoutes(
       const domainId = uuidParam(request.params.domainId);
       await requireRoleFor(pool, 'domain_records', domainId, me.userId, ['owner', 'member']);
       const body = parseBody(shareBody, request.body);
-      if (body.sealed.length < 73)
-        throw new ServiceError('INVALID', 'sealed: too short to be a sealed key');
       return reply
         .status(201)
         .send(await shares.share(domainId, me.userId, body.recipientId, body.sealed));

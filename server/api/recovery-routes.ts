@@ -8,15 +8,12 @@ import { z } from 'zod';
 import type { Caller } from '../auth/auth-service';
 import { requireRole } from '../auth/access';
 import { RecoveryService } from '../services/recovery-service';
-import { ServiceError } from '../services/service-error';
 import { publicKeyOf } from '../services/pubky-sovereignty-service';
-import { base64Bytes, parseBody, uuidParam, z32 } from './validation';
-
-const MAX_SEALED = 4169;
+import { parseBody, sealedBlob, uuidParam, z32 } from './validation';
 
 const bodies = {
   request: z.object({ publicKey: z32 }).strict(),
-  share: z.object({ sealed: base64Bytes(MAX_SEALED) }).strict(),
+  share: z.object({ sealed: sealedBlob }).strict(),
   freeze: z
     .object({
       seconds: z
@@ -73,8 +70,6 @@ export function recoveryRoutes(
   app.post<RecoveryParams>('/guardian/recoveries/:recoveryId/share', async (request) => {
     const me = await caller(request);
     const body = parseBody(bodies.share, request.body);
-    if (body.sealed.length < 73)
-      throw new ServiceError('INVALID', 'sealed: too short to be a sealed share');
     await recoveries.approveAsGuardian(
       me.userId,
       uuidParam(request.params.recoveryId),

@@ -2,6 +2,7 @@
 // parse that turns a refusal into a typed INVALID error naming each bad field.
 import { z } from 'zod';
 import { ServiceError } from '../services/service-error';
+import { MAX_SEALED_BLOB, SEALED_OVERHEAD } from '../../src-shared/crypto/sealed-box';
 
 export const z32 = z.string().min(52).max(80);
 export const uuid = z.string().uuid();
@@ -13,6 +14,12 @@ export const base64Bytes = (max: number) =>
     .max(Math.ceil((max * 4) / 3) + 4)
     .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64')
     .transform((text) => new Uint8Array(Buffer.from(text, 'base64')));
+
+/** A blob sealed by the app (src-shared/crypto/sealed-box.ts), base64: sized like one. */
+export const sealedBlob = base64Bytes(MAX_SEALED_BLOB).refine(
+  (bytes) => bytes.length >= SEALED_OVERHEAD,
+  'too short to be a sealed blob',
+);
 
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);

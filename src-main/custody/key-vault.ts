@@ -15,7 +15,7 @@ import {
   shareContext,
 } from '../../src-shared/guardians/commitments';
 import { nativeVerifier } from '../../src-node/native-ed25519';
-import { toHex } from '../../src-shared/pkarr/bytes';
+import { fromHex, toHex } from '../../src-shared/pkarr/bytes';
 import type { SecretStore } from './secret-store';
 
 /** A share as a guardian holds it, with what the backup committed to. */
@@ -30,10 +30,13 @@ export interface GuardianShareToCheck {
   }[];
 }
 
-/** Hex to bytes; anything else is empty (and fails whatever check uses it). */
-function fromHexStrict(hex: string): Uint8Array {
-  if (!/^(?:[0-9a-f]{2})*$/.test(hex)) return new Uint8Array(0);
-  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+/** A commitment's bytes; anything but hex is empty (and fails whatever check uses it). */
+function commitmentBytes(hex: string): Uint8Array {
+  try {
+    return fromHex(hex);
+  } catch {
+    return new Uint8Array(0);
+  }
 }
 
 /** Where the vault lists the keys it holds (the local store's `keys` table). */
@@ -241,7 +244,7 @@ export class KeyVault {
   checkGuardianShare(myKey: string, share: GuardianShareToCheck): string | undefined {
     const commitments = share.commitments.map((c) => ({
       guardianKey: c.guardianKey,
-      commitment: fromHexStrict(c.commitment ?? ''),
+      commitment: commitmentBytes(c.commitment ?? ''),
     }));
     const message = backupCommitmentMessage(share.publicKey, share.threshold, commitments);
     if (
@@ -303,7 +306,7 @@ export class KeyVault {
     const domainKey = z32Encode(parsePublicKey(input.domainKey));
     const commitments = input.shares.map((s) => ({
       guardianKey: s.guardianKey,
-      commitment: fromHexStrict(s.commitment ?? ''),
+      commitment: commitmentBytes(s.commitment ?? ''),
     }));
     if (
       !nativeVerifier.verify(

@@ -12,7 +12,6 @@ import {
   validateRecord,
   z32Encode,
   parsePublicKey,
-  decodeRelayPayload,
   type DnsRecord,
 } from '../../src-shared/pkarr';
 import { isFinal, pathBetween, type MigrationStatus } from '../../src-shared/migration/states';
@@ -21,7 +20,7 @@ import { AppError } from '../errors';
 import type { NetworkResolver, ResolvedAnswer } from '../network-resolver';
 import type { Publisher } from '../publish/publisher';
 import type { LocalStore, MigrationStep, StoredMigration } from '../store/local-store';
-import { nativeVerifier } from '../../src-node/native-ed25519';
+import { storedPacket } from '../store/stored-packet';
 import { targetLabel } from '../../src-shared/publish/targets';
 
 /** How long verification may take by default before the migration fails. */
@@ -85,13 +84,17 @@ export class MigrationRunner {
     const step: MigrationStep | undefined = detail
       ? { at: now, status: change.status ?? this.deps.store.getMigration(id)!.status, detail }
       : undefined;
-    const saved = this.deps.store.updateMigration(id, change, step, now);
+    return this.notify(this.deps.store.updateMigration(id, change, step, now));
+  }
+
+  /** Tells the listener of a stored change; a failing listener never stops the migration. */
+  private notify(migration: StoredMigration): StoredMigration {
     try {
-      this.deps.onChange?.(saved);
+      this.deps.onChange?.(migration);
     } catch (error) {
       this.deps.log?.(`migration listener failed: ${String(error)}`);
     }
-    return saved;
+    return migration;
   }
 
   /**
@@ -114,12 +117,7 @@ export class MigrationRunner {
       );
     if (this.deps.store.migrationsOf(domain).some((m) => !isFinal(m.status)))
       throw new AppError('MIGRATION_RUNNING', 'A migration of this domain is already running.');
-    const stored = this.deps.store.getPacket(domain);
-    const previous = stored
-      ? decodeRelayPayload(nativeVerifier, parsePublicKey(domain), stored.payload, {
-          maxFutureMicros: Number.MAX_SAFE_INTEGER,
-        }).records
-      : [];
+    const previous = storedPacket(this.deps.store, domain)?.records ?? [];
     const now = this.now();
     const id = randomUUID();
     this.deps.store.insertMigration({
@@ -142,8 +140,7 @@ export class MigrationRunner {
       createdAt: now,
       updatedAt: now,
     });
-    const created = this.deps.store.getMigration(id)!;
-    this.deps.onChange?.(created);
+    const created = this.notify(this.deps.store.getMigration(id)!);
     void this.drive(id);
     return created;
   }
@@ -230,19 +227,18 @@ export class MigrationRunner {
 
   /** Signs and queues the planned records, or finds that a crash left them published. */
   private publish(m: StoredMigration): void {
-    const stored = this.deps.store.getPacket(m.domain);
-    if (stored && stored.timestamp > m.createdAt * 1000) {
-      const packet = decodeRelayPayload(nativeVerifier, parsePublicKey(m.domain), stored.payload, {
-        maxFutureMicros: Number.MAX_SAFE_INTEGER,
-      });
-      if (sameRecords(packet.records, m.planned, m.domain)) {
-        this.save(
-          m.id,
-          { publishedTimestamp: packet.timestamp },
-          'found the planned packet published before the interruption',
-        );
-        return;
-      }
+    const stored = storedPacket(this.deps.store, m.domain);
+    if (
+      stored &&
+      stored.timestamp > m.createdAt * 1000 &&
+      sameRecords(stored.records, m.planned, m.domain)
+    ) {
+      this.save(
+        m.id,
+        { publishedTimestamp: stored.timestamp },
+        'found the planned packet published before the interruption',
+      );
+      return;
     }
     const signer = this.deps.vault.signer(m.domain);
     this.deps.store.setDrafts(m.domain, m.planned, this.now());
@@ -294,17 +290,14 @@ export class MigrationRunner {
   /** Publishes the previous records again, newer than anything out (or finds that done). */
   private async rollBack(m: StoredMigration): Promise<StoredMigration> {
     if (m.rollbackTimestamp === null) {
-      const stored = this.deps.store.getPacket(m.domain);
+      const packet = storedPacket(this.deps.store, m.domain);
       let timestamp: number | undefined;
-      if (stored && stored.timestamp > (m.publishedTimestamp ?? 0)) {
-        const packet = decodeRelayPayload(
-          nativeVerifier,
-          parsePublicKey(m.domain),
-          stored.payload,
-          { maxFutureMicros: Number.MAX_SAFE_INTEGER },
-        );
-        if (sameRecords(packet.records, m.previous, m.domain)) timestamp = packet.timestamp;
-      }
+      if (
+        packet &&
+        packet.timestamp > (m.publishedTimestamp ?? 0) &&
+        sameRecords(packet.records, m.previous, m.domain)
+      )
+        timestamp = packet.timestamp;
       if (timestamp === undefined) {
         this.deps.store.setDrafts(m.domain, m.previous, this.now());
         timestamp = this.deps.publisher.publish(

@@ -21,6 +21,10 @@ const HEADER = 1 + 32 + 24;
 const TAG = 16;
 /** Sealed blobs stay small: keys and shares, never bulk data. */
 export const MAX_SEALED_PLAINTEXT = 4096;
+/** What sealing adds to a plaintext: the header and the tag (73 bytes). */
+export const SEALED_OVERHEAD = HEADER + TAG;
+/** The largest blob `seal` makes. */
+export const MAX_SEALED_BLOB = MAX_SEALED_PLAINTEXT + SEALED_OVERHEAD;
 
 export type SealErrorCode = 'DAMAGED' | 'NOT_FOR_THIS_KEY' | 'TOO_LARGE' | 'INVALID_KEY';
 

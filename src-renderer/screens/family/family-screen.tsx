@@ -16,25 +16,31 @@ function useSession() {
   return useQuery({ queryKey: ['session'], queryFn: () => call('session:get', undefined) });
 }
 
-function Invitations() {
+/** Accepting and declining an offer by its id; either answer refreshes what it changes. */
+function useAnswers(
+  accept: (id: string) => Promise<unknown>,
+  decline: (id: string) => Promise<unknown>,
+  changes: readonly (readonly unknown[])[],
+) {
   const client = useQueryClient();
+  const refresh = () =>
+    Promise.all(changes.map((queryKey) => client.invalidateQueries({ queryKey })));
+  return {
+    accept: useMutation({ mutationFn: accept, onSuccess: refresh }),
+    decline: useMutation({ mutationFn: decline, onSuccess: refresh }),
+  };
+}
+
+function Invitations() {
   const invitations = useQuery({
     queryKey: familyKeys.invitations,
     queryFn: () => call('invitations:list', undefined),
   });
-  const refresh = () =>
-    Promise.all([
-      client.invalidateQueries({ queryKey: familyKeys.invitations }),
-      client.invalidateQueries({ queryKey: familyKeys.list }),
-    ]);
-  const accept = useMutation({
-    mutationFn: (invitationId: string) => call('invitations:accept', { invitationId }),
-    onSuccess: refresh,
-  });
-  const decline = useMutation({
-    mutationFn: (invitationId: string) => call('invitations:decline', { invitationId }),
-    onSuccess: refresh,
-  });
+  const { accept, decline } = useAnswers(
+    (invitationId) => call('invitations:accept', { invitationId }),
+    (invitationId) => call('invitations:decline', { invitationId }),
+    [familyKeys.invitations, familyKeys.list],
+  );
   if (!invitations.data?.length) return null;
   return (
     <section className="card" aria-labelledby="invitations-title">
@@ -82,24 +88,15 @@ function Sender({ name, publicKey }: { name: string; publicKey: string | null })
 
 /** Domain keys other members' devices shared with this person: accepted into the keychain. */
 function KeyShares() {
-  const client = useQueryClient();
   const shares = useQuery({
     queryKey: familyKeys.keyShares,
     queryFn: () => call('key-shares:list', undefined),
   });
-  const refresh = () =>
-    Promise.all([
-      client.invalidateQueries({ queryKey: familyKeys.keyShares }),
-      client.invalidateQueries({ queryKey: ['family'] }),
-    ]);
-  const accept = useMutation({
-    mutationFn: (keyShareId: string) => call('key-shares:accept', { keyShareId }),
-    onSuccess: refresh,
-  });
-  const decline = useMutation({
-    mutationFn: (keyShareId: string) => call('key-shares:decline', { keyShareId }),
-    onSuccess: refresh,
-  });
+  const { accept, decline } = useAnswers(
+    (keyShareId) => call('key-shares:accept', { keyShareId }),
+    (keyShareId) => call('key-shares:decline', { keyShareId }),
+    [familyKeys.keyShares, ['family']],
+  );
   if (!shares.data?.length) return null;
   return (
     <section className="card" aria-labelledby="key-shares-title">
